@@ -1,0 +1,349 @@
+// Tidewatch web map: fetches the workspace meta, draws the road network as the
+// base and the grids, cameras, kiosks, incidents and key sites over it.
+// Served from the Go binary; nothing is loaded from any other host.
+import * as L from 'leaflet';
+import { bboxParam } from './geometry';
+import { getLang, initLang, num, setLang, t, type Key } from './i18n';
+import {
+  CAMERA_COLOR,
+  GRID_COLOR,
+  INCIDENT_COLOR,
+  KIOSK_COLOR,
+  ROAD_STYLE,
+  SITE_COLOR,
+  createLayers,
+  esc,
+  fillCameras,
+  fillGeoJSON,
+  roadStyle,
+  type DataLayers,
+  type RoadClass,
+  type SiteCategory,
+} from './layers';
+import { LAYER_NAMES, type LayerName, type Meta } from './types';
+
+/** What the browser tests read: how many features each layer drew, and state. */
+interface TidewatchState {
+  ready: boolean;
+  lang: string;
+  meta: Meta | null;
+  layerCounts: Record<LayerName, number>;
+  roadFetches: number;
+  errors: string[];
+  map: L.Map | null;
+  layers: DataLayers | null;
+}
+
+const state: TidewatchState = {
+  ready: false,
+  lang: initLang(),
+  meta: null,
+  layerCounts: { roads: 0, grids: 0, cameras: 0, kiosks: 0, incidents: 0, sites: 0 },
+  roadFetches: 0,
+  errors: [],
+  map: null,
+  layers: null,
+};
+(window as unknown as { __tidewatch: TidewatchState }).__tidewatch = state;
+
+const LAYER_KEYS: Record<LayerName, Key> = {
+  roads: 'layer.roads',
+  grids: 'layer.grids',
+  cameras: 'layer.cameras',
+  kiosks: 'layer.kiosks',
+  incidents: 'layer.incidents',
+  sites: 'layer.sites',
+};
+
+function $(id: string): HTMLElement {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`missing #${id} in index.html`);
+  return el;
+}
+
+// ---------- error banner ----------
+
+function showError(message: string, err?: unknown): void {
+  console.error(message, err ?? '');
+  state.errors.push(message);
+  const banner = $('banner');
+  const item = document.createElement('div');
+  item.className = 'tw-banner-item';
+  item.textContent = message;
+  banner.appendChild(item);
+  banner.hidden = false;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function getJSON<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(url, { signal, headers: { Accept: 'application/json' } });
+  if (!res.ok) {
+    const body = (await res.text().catch(() => '')).trim().slice(0, 200);
+    throw new Error(`HTTP ${res.status}${body ? `: ${body}` : ''}`);
+  }
+  return (await res.json()) as T;
+}
+
+// ---------- header, legend, layer control ----------
+
+function syntheticLayers(meta: Meta | null): LayerName[] {
+  return (meta?.synthetic ?? []).filter((n): n is LayerName => (LAYER_NAMES as readonly string[]).includes(n));
+}
+
+function renderHeader(): void {
+  const meta = state.meta;
+  document.documentElement.lang = getLang();
+  document.title = meta?.name ? `${t('app.title')} · ${meta.name}` : t('app.title');
+  $('title').textContent = t('app.title');
+  $('workspace').textContent = meta?.name ?? t('app.loading');
+  const sw = $('lang-switch');
+  sw.textContent = t('app.switchTo');
+  sw.title = t('app.switchTitle');
+  $('banner-close').setAttribute('aria-label', t('error.dismiss'));
+  $('banner-close').title = t('error.dismiss');
+
+  const counts = $('counts');
+  counts.textContent = '';
+  if (meta) {
+    const c = meta.counts;
+    const parts = [
+      t('count.roadKm', { n: num(c.road_km ?? 0, 1) }),
+      t('count.grids', { n: num(c.grids ?? 0) }),
+      t('count.cameras', { n: num(c.cameras ?? 0) }),
+      t('count.kiosks', { n: num(c.kiosks ?? 0) }),
+      t('count.incidents', { n: num(c.incidents ?? 0) }),
+      t('count.sites', { n: num(c.sites ?? 0) }),
+    ];
+    counts.textContent = parts.join(' · ');
+    counts.title = `${t('app.counts')}: ${parts.join(' · ')}`; // the full text when the bar truncates it
+  }
+
+  const badge = $('synthetic');
+  const syn = syntheticLayers(meta);
+  badge.hidden = syn.length === 0;
+  badge.textContent = t('synthetic.layers', { layers: syn.map((n) => t(LAYER_KEYS[n])).join(getLang() === 'en' ? ', ' : '、') });
+  badge.title = t('synthetic.title');
+}
+
+function swatchLine(color: string, weight: number, dash?: string): string {
+  const d = dash ? ` stroke-dasharray="${dash}"` : '';
+  return `<svg width="28" height="12" aria-hidden="true"><line x1="2" y1="6" x2="26" y2="6" stroke="${color}" stroke-width="${Math.min(weight, 5)}" stroke-linecap="round"${d}/></svg>`;
+}
+
+function swatchDot(color: string, r: number, stroke = '#fff'): string {
+  return `<svg width="28" height="16" aria-hidden="true"><circle cx="14" cy="8" r="${r}" fill="${color}" stroke="${stroke}" stroke-width="1.2"/></svg>`;
+}
+
+function legendHtml(): string {
+  const syn = new Set(syntheticLayers(state.meta));
+  const tag = (n: LayerName) => (syn.has(n) ? ` <span class="tw-synthetic-tag">${esc(t('synthetic.tag'))}</span>` : '');
+  const row = (sym: string, label: string) => `<div class="tw-legend-row"><span class="tw-sym">${sym}</span><span>${label}</span></div>`;
+  const roadClasses: RoadClass[] = ['major', 'primary', 'secondary', 'minor', 'service', 'foot'];
+  const siteCats: SiteCategory[] = ['school', 'hospital', 'bank', 'transport', 'market', 'government', 'other'];
+  const parts: string[] = [];
+  parts.push(`<h4>${esc(t('legend.roads'))}${tag('roads')}</h4>`);
+  for (const c of roadClasses) {
+    const s = ROAD_STYLE[c];
+    parts.push(row(swatchLine(s.color, s.weight, s.dash), esc(t(s.label))));
+  }
+  parts.push(`<h4>${esc(t('layer.grids'))}${tag('grids')}</h4>`);
+  parts.push(
+    row(
+      `<svg width="28" height="16" aria-hidden="true"><rect x="3" y="2" width="22" height="12" fill="${GRID_COLOR}" fill-opacity="0.1" stroke="${GRID_COLOR}" stroke-width="1.5"/></svg>`,
+      esc(t('legend.grid')),
+    ),
+  );
+  parts.push(`<h4>${esc(t('legend.cameras'))}${tag('cameras')}</h4>`);
+  for (const k of ['fixed', 'dome', 'ptz'] as const) parts.push(row(swatchDot(CAMERA_COLOR[k], 4.5), esc(t(`kind.${k}`))));
+  parts.push(
+    row(
+      `<svg width="28" height="16" aria-hidden="true"><path d="M4 13 L24 3 A16 16 0 0 1 24 15 Z" fill="${CAMERA_COLOR.fixed}" fill-opacity="0.18" stroke="${CAMERA_COLOR.fixed}" stroke-width="0.8"/></svg>`,
+      esc(t('legend.cameraView')),
+    ),
+  );
+  parts.push(`<h4>${esc(t('layer.kiosks'))}${tag('kiosks')}</h4>`);
+  parts.push(row(`<span class="tw-kiosk tw-kiosk-small" style="background:${KIOSK_COLOR}">警</span>`, esc(t('legend.kiosk'))));
+  parts.push(`<h4>${esc(t('layer.incidents'))}${tag('incidents')}</h4>`);
+  parts.push(
+    row(
+      `<svg width="28" height="16" aria-hidden="true"><circle cx="7" cy="8" r="3" fill="${INCIDENT_COLOR}" fill-opacity="0.6"/><circle cx="19" cy="8" r="6" fill="${INCIDENT_COLOR}" fill-opacity="0.6"/></svg>`,
+      esc(t('legend.incident')),
+    ),
+  );
+  parts.push(`<h4>${esc(t('legend.sites'))}${tag('sites')}</h4>`);
+  parts.push('<div class="tw-legend-grid">');
+  for (const c of siteCats) parts.push(row(swatchDot(SITE_COLOR[c], 5.5), esc(t(`category.${c}`))));
+  parts.push('</div>');
+  if (syn.size > 0) {
+    parts.push(`<div class="tw-legend-note"><span class="tw-synthetic-tag">${esc(t('synthetic.badge'))}</span> ${esc([...syn].map((n) => t(LAYER_KEYS[n])).join(getLang() === 'en' ? ', ' : '、'))}</div>`);
+  }
+  return parts.join('');
+}
+
+class LegendControl extends L.Control {
+  private box: HTMLDetailsElement | null = null;
+
+  override onAdd(): HTMLElement {
+    const box = L.DomUtil.create('details', 'tw-legend leaflet-bar') as HTMLDetailsElement;
+    box.id = 'legend';
+    // Open on desktops, folded on phones so the map stays usable.
+    box.open = window.matchMedia('(min-width: 700px)').matches;
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    this.box = box;
+    this.refresh();
+    return box;
+  }
+
+  refresh(): void {
+    if (!this.box) return;
+    this.box.innerHTML = `<summary>${esc(t('legend.title'))}</summary><div class="tw-legend-body">${legendHtml()}</div>`;
+  }
+}
+
+// ---------- the map ----------
+
+function main(): void {
+  const map = L.map('map', {
+    preferCanvas: true,
+    zoomControl: true,
+    attributionControl: true,
+    minZoom: 3,
+    maxZoom: 19,
+    worldCopyJump: false,
+  });
+  state.map = map;
+  map.attributionControl.setPrefix(false);
+  L.control.scale({ metric: true, imperial: false, position: 'bottomleft' }).addTo(map);
+
+  // One canvas for every vector layer, with a margin so panning shows no gaps.
+  const renderer = L.canvas({ padding: 0.5, tolerance: 4 });
+  const layers: DataLayers = createLayers(renderer, () => map.getZoom());
+  state.layers = layers;
+  for (const name of LAYER_NAMES) (layers[name] as L.Layer).addTo(map);
+
+  let basemap: L.TileLayer | null = null;
+  let layerControl: L.Control.Layers | null = null;
+  const legend = new LegendControl({ position: 'bottomright' });
+  legend.addTo(map);
+
+  function overlayLabel(name: LayerName): string {
+    const syn = syntheticLayers(state.meta).includes(name);
+    const label = `<span data-layer="${name}">${esc(t(LAYER_KEYS[name]))}</span>`;
+    return syn ? `${label} <span class="tw-synthetic-tag">${esc(t('synthetic.tag'))}</span>` : label;
+  }
+
+  function renderLayerControl(): void {
+    layerControl?.remove();
+    const overlays: Record<string, L.Layer> = {};
+    for (const name of LAYER_NAMES) overlays[overlayLabel(name)] = layers[name] as L.Layer;
+    const bases: Record<string, L.Layer> = {};
+    if (basemap) bases[esc(t('layer.basemap'))] = basemap;
+    layerControl = L.control.layers(bases, overlays, { collapsed: window.matchMedia('(max-width: 699px)').matches, position: 'topright' });
+    layerControl.addTo(map);
+  }
+
+  function renderAll(): void {
+    state.lang = getLang();
+    renderHeader();
+    legend.refresh();
+    renderLayerControl();
+    map.closePopup();
+  }
+
+  $('lang-switch').addEventListener('click', () => {
+    setLang(getLang() === 'en' ? 'zh-CN' : 'en');
+    renderAll();
+  });
+  $('banner-close').addEventListener('click', () => {
+    const banner = $('banner');
+    banner.querySelectorAll('.tw-banner-item').forEach((n) => n.remove());
+    banner.hidden = true;
+  });
+
+  // Roads are the base map: re-fetched for the view on every move, debounced,
+  // and the previous request is cancelled when a newer one starts.
+  let roadTimer: number | undefined;
+  let roadAbort: AbortController | null = null;
+  let roadsLoaded: { bounds: L.LatLngBounds; zoom: number } | null = null;
+  async function loadRoads(): Promise<void> {
+    const zoom = Math.round(map.getZoom());
+    // A small pan inside the area already loaded (a quarter of a screen around
+    // the view) at the same zoom needs no new request.
+    if (roadsLoaded && roadsLoaded.zoom === zoom && roadsLoaded.bounds.contains(map.getBounds())) return;
+    roadAbort?.abort();
+    const ctrl = new AbortController();
+    roadAbort = ctrl;
+    const b = map.getBounds().pad(0.25);
+    const url = `/api/v1/layers/roads?bbox=${bboxParam(b.getWest(), b.getSouth(), b.getEast(), b.getNorth())}&zoom=${zoom}`;
+    try {
+      const fc = await getJSON<GeoJSON.FeatureCollection>(url, ctrl.signal);
+      if (ctrl.signal.aborted) return;
+      state.layerCounts.roads = fillGeoJSON(layers.roads, fc as never);
+      state.roadFetches++;
+      roadsLoaded = { bounds: b, zoom };
+      layers.roads.bringToBack();
+    } catch (err) {
+      if (ctrl.signal.aborted) return;
+      showError(t('error.layer', { layer: t('layer.roads'), msg: errorText(err) }), err);
+    }
+  }
+  map.on('moveend', () => {
+    window.clearTimeout(roadTimer);
+    roadTimer = window.setTimeout(() => void loadRoads(), 250);
+  });
+  map.on('zoomend', () => layers.roads.setStyle((f) => roadStyle(f?.properties, map.getZoom())));
+
+  async function loadLayer(name: Exclude<LayerName, 'roads'>, bbox: string): Promise<void> {
+    try {
+      const fc = await getJSON<GeoJSON.FeatureCollection>(`/api/v1/layers/${name}?bbox=${bbox}&zoom=${Math.round(map.getZoom())}`);
+      if (name === 'cameras') state.layerCounts.cameras = fillCameras(layers.cameras, fc as never, renderer);
+      else state.layerCounts[name] = fillGeoJSON(layers[name] as L.GeoJSON, fc as never);
+    } catch (err) {
+      showError(t('error.layer', { layer: t(LAYER_KEYS[name]), msg: errorText(err) }), err);
+    }
+  }
+
+  async function start(): Promise<void> {
+    renderHeader();
+    let meta: Meta;
+    try {
+      meta = await getJSON<Meta>('/api/v1/meta');
+    } catch (err) {
+      showError(t('error.meta', { msg: errorText(err) }), err);
+      map.setView([30.59, 114.3], 12); // a view at all, so the page is not blank
+      renderLayerControl();
+      state.ready = true;
+      return;
+    }
+    state.meta = meta;
+    const [w, s, e, n] = meta.bound ?? [0, 0, 0, 0];
+    const valid = [w, s, e, n].every(Number.isFinite) && e > w && n > s;
+    if (meta.basemap?.url) {
+      basemap = L.tileLayer(meta.basemap.url, { attribution: meta.basemap.attribution ?? '', maxZoom: 19 }).addTo(map);
+      basemap.bringToBack();
+    }
+    renderAll();
+    if (valid) map.fitBounds([[s, w], [n, e]], { padding: [12, 12] });
+    else map.setView([30.59, 114.3], 12);
+    const bbox = valid ? bboxParam(w, s, e, n) : bboxParam(-180, -90, 180, 90);
+    window.clearTimeout(roadTimer); // the fit's moveend: load roads right away instead
+    await Promise.all([
+      loadRoads(),
+      ...(['grids', 'cameras', 'kiosks', 'incidents', 'sites'] as const).map((name) => loadLayer(name, bbox)),
+    ]);
+    // Draw order: roads at the bottom, grids over them, points on top.
+    layers.grids.bringToBack();
+    layers.roads.bringToBack();
+    state.ready = true;
+    document.body.dataset.ready = 'true';
+  }
+
+  void start();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', main);
+else main();
