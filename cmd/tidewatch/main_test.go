@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tidewatch/tidewatch/planner"
+)
+
+// sharedData returns ../shared/data found by walking up from the test's
+// folder; it skips when absent, and fails under CI=true.
+func sharedData(t *testing.T) string {
+	t.Helper()
+	dir, _ := os.Getwd()
+	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
+		p := filepath.Join(d, "shared", "data")
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("shared/data not found above %s (CI=true: required)", dir)
+	}
+	t.Skipf("shared/data not found above %s; skipping real-data test", dir)
+	return ""
+}
+
+// run runs one tidewatch command in-process and returns stdout, stderr.
+func run(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb}
+	err := m.Run(context.Background(), args)
+	return out.String(), errb.String(), err
+}
+
+func importJSON(t *testing.T, args ...string) planner.Counts {
+	t.Helper()
+	out, stderr, err := run(t, append([]string{"import", "--json"}, args...)...)
+	if err != nil {
+		t.Fatalf("import %v: %v\nstderr: %s", args, err, stderr)
+	}
+	var c planner.Counts
+	if err := json.Unmarshal([]byte(out), &c); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, out)
+	}
+	return c
+}
+
+// csvRows counts data rows (records after the header) of a CSV file.
+func csvRows(t *testing.T, path string) int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	n := -1
+	for {
+		if _, err := r.Read(); err == io.EOF {
+			return n
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+}
+
+func TestImportBaltimoreCountsMatchFiles(t *testing.T) {
+	data := sharedData(t)
+	osmPath := filepath.Join(data, "osm", "baltimore_downtown.osm.pbf")
+	cams2014 := filepath.Join(data, "incidents", "baltimore_cctv_locations_2014.csv")
+	citiwatch := filepath.Join(data, "incidents", "baltimore_bpd_citiwatch_cameras.csv")
+	incidents := filepath.Join(data, "incidents", "baltimore_incidents_merged.csv")
+	db := filepath.Join(t.TempDir(), "baltimore.db")
+
+	c := importJSON(t, "--db", db, "--osm", osmPath, "--cameras", cams2014, "--cameras", citiwatch, "--incidents", incidents)
+	wantCams := csvRows(t, cams2014) + csvRows(t, citiwatch)
+	if wantCams != 614+592 {
+		t.Fatalf("camera files hold %d rows, README says 1206", wantCams)
+	}
+	if c.Cameras != wantCams || c.Incidents != csvRows(t, incidents) || c.Incidents != 11542 {
+		t.Errorf("cameras %d incidents %d, want %d and 11542", c.Cameras, c.Incidents, wantCams)
+	}
+	if c.Kiosks != 5 { // the extract's amenity=police features, used since no --kiosks is given
+		t.Errorf("kiosks = %d, want the 5 OSM police", c.Kiosks)
+	}
+	if c.RoadEdges < 1000 || c.RoadNodes < 1000 || c.RoadKm < 100 || c.Grids == 0 || c.Sites == 0 {
+		t.Errorf("implausible network/grids/sites: %+v", c)
+	}
+	t.Logf("baltimore: %+v", c)
+
+	// What was stored reads back with the same counts.
+	st, err := openStore(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := st.LoadWorkspace(context.Background())
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ws.Counts(); got != c {
+		t.Errorf("stored counts %+v, printed %+v", got, c)
+	}
+
+	// Clipped to the extract's box, the files' README gives the counts: 145 + 139 cameras, 1,821 incidents.
+	clipped := importJSON(t, "--db", filepath.Join(t.TempDir(), "clip.db"), "--osm", osmPath,
+		"--bbox", "-76.6081,39.2586,-76.5288,39.3065", "--cameras", cams2014+","+citiwatch, "--incidents", incidents)
+	if clipped.Cameras != 145+139 || clipped.Incidents != 1821 {
+		t.Errorf("clipped: cameras %d incidents %d, want 284 and 1821", clipped.Cameras, clipped.Incidents)
+	}
+}
+
+func TestBadInputLeavesStoreUnchanged(t *testing.T) {
+	data := sharedData(t)
+	osmPath := filepath.Join(data, "osm", "baltimore_downtown.osm.pbf")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ws.db")
+	before := importJSON(t, "--db", db, "--osm", osmPath)
+
+	bad := map[string]string{
+		"cams.csv":          "name,lat,lon\nok,39.29,-76.61\nbroken,139.29,-76.61\n",
+		"kiosks.geojson":    `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[-76.6,39.3]},"properties":{"name":"A"}},{"type":"Feature","geometry":{"type":"LineString","coordinates":[[-76.6,39.3],[-76.5,39.3]]},"properties":{}}]}`,
+		"grids.geojson":     `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[-76.6,39.3],[-76.5,39.3],[-76.6,39.2],[-76.5,39.2],[-76.6,39.3]]]},"properties":{}}]}`,
+		"empty.csv":         "",
+		"incidents.csv":     "date,time,lat,lon\n2019-01-01,22:00,39.29,-76.61\n2019-13-45,22:00,39.29,-76.61\n",
+		"truncated.osm.pbf": "",
+	}
+	flagOf := map[string]string{"cams.csv": "--cameras", "kiosks.geojson": "--kiosks", "grids.geojson": "--grids", "empty.csv": "--incidents", "incidents.csv": "--incidents"}
+	want := map[string]string{
+		"cams.csv":          "cams.csv:3",
+		"kiosks.geojson":    "feature 2",
+		"grids.geojson":     "feature 1",
+		"empty.csv":         "empty.csv",
+		"incidents.csv":     "incidents.csv:3",
+		"truncated.osm.pbf": "truncated.osm.pbf",
+	}
+	pbf, err := os.ReadFile(osmPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range bad {
+		p := filepath.Join(dir, name)
+		if name == "truncated.osm.pbf" {
+			body = string(pbf[:len(pbf)/2])
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"import", "--db", db, "--osm", osmPath, flagOf[name], p}
+		if name == "truncated.osm.pbf" {
+			args = []string{"import", "--db", db, "--osm", p}
+		}
+		_, _, err := run(t, args...)
+		if err == nil {
+			t.Errorf("%s: import succeeded, want an error", name)
+			continue
+		}
+		if !strings.Contains(err.Error(), want[name]) {
+			t.Errorf("%s: error %q does not name %q", name, err, want[name])
+		}
+		if exitCode(err) == 0 {
+			t.Errorf("%s: exit code 0", name)
+		}
+		st, err := openStore(context.Background(), db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ws, err := st.LoadWorkspace(context.Background())
+		st.Close()
+		if err != nil {
+			t.Fatalf("%s: store unreadable after failed import: %v", name, err)
+		}
+		if got := ws.Counts(); got != before {
+			t.Errorf("%s: store changed by a failed import: %+v, was %+v", name, got, before)
+		}
+	}
+}
+
+func TestExportRoadsMatchesStore(t *testing.T) {
+	data := sharedData(t)
+	db := filepath.Join(t.TempDir(), "ws.db")
+	c := importJSON(t, "--db", db, "--osm", filepath.Join(data, "osm", "baltimore_downtown.osm.pbf"))
+	for _, mode := range []string{"car", "ebike", "foot"} {
+		out, stderr, err := run(t, "export", "roads", "--db", db, "--mode", mode, "--format", "csv")
+		if err != nil {
+			t.Fatalf("%s: %v %s", mode, err, stderr)
+		}
+		rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(rows[0], ",") != "from_osm_node,to_osm_node,length_m,forward_s,backward_s" {
+			t.Fatalf("header %v", rows[0])
+		}
+		oneWay := 0
+		for i, r := range rows[1:] {
+			for _, k := range []int{0, 1} {
+				if _, err := strconv.ParseInt(r[k], 10, 64); err != nil {
+					t.Fatalf("%s row %d: node id %q", mode, i+2, r[k])
+				}
+			}
+			if l, err := strconv.ParseFloat(r[2], 64); err != nil || l <= 0 {
+				t.Fatalf("%s row %d: length %q", mode, i+2, r[2])
+			}
+			if r[3] == "" && r[4] == "" {
+				t.Fatalf("%s row %d: no direction allowed but exported", mode, i+2)
+			}
+			if r[3] == "" || r[4] == "" {
+				oneWay++
+			}
+		}
+		if mode == "car" {
+			if len(rows)-1 != c.RoadEdges {
+				t.Errorf("car rows %d, import said %d road edges", len(rows)-1, c.RoadEdges)
+			}
+			if oneWay == 0 {
+				t.Error("no one-way car edge in downtown Baltimore")
+			}
+		}
+		if mode == "foot" && len(rows)-1 <= c.RoadEdges {
+			t.Errorf("foot network (%d) should exceed the car network (%d)", len(rows)-1, c.RoadEdges)
+		}
+	}
+}
+
+func TestServeAndGracefulShutdown(t *testing.T) {
+	data := sharedData(t)
+	db := filepath.Join(t.TempDir(), "ws.db")
+	c := importJSON(t, "--db", db, "--osm", filepath.Join(data, "osm", "baltimore_downtown.osm.pbf"))
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	var out, errb bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &errb, Ready: func(a string) { ready <- a }}
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}) }()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		t.Fatalf("serve exited: %v %s", err, errb.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	resp, err := http.Get("http://" + addr + "/api/v1/meta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta struct{ Counts planner.Counts }
+	err = json.NewDecoder(resp.Body).Decode(&meta)
+	resp.Body.Close()
+	if err != nil || meta.Counts != c {
+		t.Errorf("meta counts %+v (%v), want %+v", meta.Counts, err, c)
+	}
+	resp, err = http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 && resp.StatusCode != http.StatusServiceUnavailable { // 503 = frontend not built in this checkout
+		t.Errorf("GET / = %d", resp.StatusCode)
+	}
+	if !strings.Contains(out.String(), "http://"+addr+"/") {
+		t.Errorf("serve did not print its URL: %q", out.String())
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{}, {"frobnicate"}, {"import"}, {"import", "--osm", "x.pbf"}, {"export", "roads", "--db", "x.db", "--mode", "boat"}, {"import", "--db", "x", "--osm", "y", "--bbox", "1,2,3"}} {
+		_, _, err := run(t, args...)
+		if err == nil || exitCode(err) != 2 {
+			t.Errorf("%v: err %v exit %d, want a usage error (exit 2)", args, err, exitCode(err))
+		}
+	}
+}
