@@ -14,25 +14,28 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tidewatch/tidewatch/data/sharedtest"
 	"github.com/tidewatch/tidewatch/planner"
 )
 
-// sharedData returns ../shared/data found by walking up from the test's
-// folder; it skips when absent, and fails under CI=true.
+// sharedData returns the shared/data folder (see data/sharedtest).
 func sharedData(t *testing.T) string {
+	return filepath.Dir(filepath.Dir(sharedtest.Path(t, "osm/baltimore_downtown.osm.pbf")))
+}
+
+// loadCounts reads the workspace stored at db and returns its counts.
+func loadCounts(t *testing.T, db string) planner.Counts {
 	t.Helper()
-	dir, _ := os.Getwd()
-	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
-		p := filepath.Join(d, "shared", "data")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p
-		}
+	st, err := openStore(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("shared/data not found above %s (CI=true: required)", dir)
+	defer st.Close()
+	ws, err := st.LoadWorkspace(context.Background())
+	if err != nil {
+		t.Fatalf("%s: store unreadable: %v", db, err)
 	}
-	t.Skipf("shared/data not found above %s; skipping real-data test", dir)
-	return ""
+	return ws.Counts()
 }
 
 // run runs one tidewatch command in-process and returns stdout, stderr.
@@ -103,16 +106,7 @@ func TestImportBaltimoreCountsMatchFiles(t *testing.T) {
 	t.Logf("baltimore: %+v", c)
 
 	// What was stored reads back with the same counts.
-	st, err := openStore(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ws, err := st.LoadWorkspace(context.Background())
-	st.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := ws.Counts(); got != c {
+	if got := loadCounts(t, db); got != c {
 		t.Errorf("stored counts %+v, printed %+v", got, c)
 	}
 
@@ -175,16 +169,7 @@ func TestBadInputLeavesStoreUnchanged(t *testing.T) {
 		if exitCode(err) == 0 {
 			t.Errorf("%s: exit code 0", name)
 		}
-		st, err := openStore(context.Background(), db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ws, err := st.LoadWorkspace(context.Background())
-		st.Close()
-		if err != nil {
-			t.Fatalf("%s: store unreadable after failed import: %v", name, err)
-		}
-		if got := ws.Counts(); got != before {
+		if got := loadCounts(t, db); got != before {
 			t.Errorf("%s: store changed by a failed import: %+v, was %+v", name, got, before)
 		}
 	}

@@ -4,42 +4,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tidewatch/tidewatch/data/sharedtest"
 	"github.com/tidewatch/tidewatch/geo"
 	"github.com/tidewatch/tidewatch/planner"
 )
-
-// sharedData returns the path of a file under shared/data, found by
-// walking up from the working directory; it skips the test when the data
-// is missing, unless CI=true.
-func sharedData(t *testing.T, rel string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		p := filepath.Join(dir, "shared", "data")
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return filepath.Join(p, rel)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("shared/data not found above the working directory (needed for %s)", rel)
-	}
-	t.Skipf("shared/data not found above the working directory; skipping %s", rel)
-	return ""
-}
 
 func openFile(t *testing.T, path string) *os.File {
 	t.Helper()
@@ -52,7 +25,7 @@ func openFile(t *testing.T, path string) *os.File {
 }
 
 func TestBaltimoreCCTV2014(t *testing.T) {
-	path := sharedData(t, "incidents/baltimore_cctv_locations_2014.csv")
+	path := sharedtest.Path(t, "incidents/baltimore_cctv_locations_2014.csv")
 	cams, err := ReadCameras(openFile(t, path), path)
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +69,7 @@ func TestBaltimoreCCTV2014(t *testing.T) {
 }
 
 func TestBaltimoreCitiWatch(t *testing.T) {
-	path := sharedData(t, "incidents/baltimore_bpd_citiwatch_cameras.csv")
+	path := sharedtest.Path(t, "incidents/baltimore_bpd_citiwatch_cameras.csv")
 	cams, err := ReadCameras(openFile(t, path), path)
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +91,7 @@ func TestBaltimoreCitiWatch(t *testing.T) {
 }
 
 func TestBaltimoreIncidents(t *testing.T) {
-	path := sharedData(t, "incidents/baltimore_incidents_merged.csv")
+	path := sharedtest.Path(t, "incidents/baltimore_incidents_merged.csv")
 	incs, err := ReadIncidents(openFile(t, path), path)
 	if err != nil {
 		t.Fatal(err)
