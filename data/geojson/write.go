@@ -91,14 +91,21 @@ func appendPoint(b []byte, p geo.Point) []byte {
 // appendPolygon writes the outer ring counter-clockwise and holes
 // clockwise (RFC 7946 right-hand rule).
 func appendPolygon(b []byte, pg geo.Polygon) []byte {
-	b = append(b, `{"type":"Polygon","coordinates":[`...)
+	b = append(b, `{"type":"Polygon","coordinates":`...)
+	return append(appendRings(b, pg), '}')
+}
+
+// appendRings writes a polygon's coordinate array: the outer ring
+// counter-clockwise, holes clockwise.
+func appendRings(b []byte, pg geo.Polygon) []byte {
+	b = append(b, '[')
 	for i, r := range pg {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = appendPositions(b, r, (r.SignedArea() < 0) == (i == 0))
 	}
-	return append(b, "]}"...)
+	return append(b, ']')
 }
 
 type roadProps struct {
