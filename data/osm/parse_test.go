@@ -74,11 +74,15 @@ func FuzzReadXML(f *testing.F) {
 	})
 }
 
-// FuzzReadPBF is seeded with a hand-encoded tiny PBF, a truncated copy
-// and a bare header.
+// FuzzReadPBF is seeded with hand-encoded tiny PBFs (raw and zlib, with
+// dense nodes, a way and a relation), a truncated copy and a bare header.
 func FuzzReadPBF(f *testing.F) {
 	tiny := tinyPBF()
 	f.Add(tiny)
+	p := defaultTestPBF()
+	f.Add(p.build())
+	p.compress = true
+	f.Add(p.build())
 	f.Add(tiny[:len(tiny)-7])
 	f.Add([]byte("\x00\x00\x00\x0d\x0a\x09OSMHeader"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 
 	posm "github.com/paulmach/osm"
-	"github.com/paulmach/osm/osmpbf"
 	"github.com/paulmach/osm/osmxml"
 	"github.com/tidewatch/tidewatch/geo"
 	"github.com/tidewatch/tidewatch/planner"
@@ -142,6 +141,21 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 func read(ctx context.Context, r io.Reader, format Format, name string, total int64, opt Options) (*Extract, error) {
+	return readWith(ctx, r, format, name, total, opt, newPBF)
+}
+
+// newPBF returns the PBF scanner read uses: our bounds-checked decoder
+// with the collector's filters, one worker per GOMAXPROCS.
+func newPBF(ctx context.Context, r io.Reader, c *collector) posm.Scanner {
+	s := newPBFScanner(ctx, r, 0)
+	s.FilterNode, s.FilterWay, s.FilterRelation = c.filterNode, c.filterWay, relWanted
+	return s
+}
+
+// readWith is read with the PBF scanner made by pbf (tests compare
+// decoders through it).
+func readWith(ctx context.Context, r io.Reader, format Format, name string, total int64, opt Options,
+	pbf func(context.Context, io.Reader, *collector) posm.Scanner) (*Extract, error) {
 	cr := &countingReader{r: r}
 	br := bufio.NewReaderSize(cr, 64<<10)
 	head, err := br.Peek(16)
@@ -160,9 +174,7 @@ func read(ctx context.Context, r io.Reader, format Format, name string, total in
 	var sc posm.Scanner
 	switch format {
 	case FormatPBF:
-		s := osmpbf.New(ctx, br, 2)
-		s.FilterNode, s.FilterWay, s.FilterRelation = c.filterNode, c.filterWay, relWanted
-		sc = s
+		sc = pbf(ctx, br, c)
 	case FormatXML, FormatXMLGzip, FormatXMLBzip2:
 		var src io.Reader = br
 		if format == FormatXMLGzip {
@@ -186,6 +198,10 @@ func read(ctx context.Context, r io.Reader, format Format, name string, total in
 	sc.Close()
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("%s: %w", name, ctx.Err())
+	}
+	var pe *pbfError
+	if errors.As(err, &pe) { // carries its own byte offset
+		return nil, planner.Errorf(planner.EINVALID, "%s: reading %s %v", name, format, err)
 	}
 	if err != nil {
 		return nil, planner.Errorf(planner.EINVALID, "%s: reading %s (%d bytes in): %v", name, format, cr.n.Load(), err)
