@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,6 +29,8 @@ type Config struct {
 	Basemap Basemap
 	// Web serves the map application at "/"; nil serves nothing there.
 	Web http.Handler
+	// Store persists edits (accepted proposals); nil makes the server read-only.
+	Store planner.Store
 }
 
 // Server serves one workspace over HTTP. Its workspace can be swapped
@@ -35,6 +38,7 @@ type Config struct {
 type Server struct {
 	cfg Config
 	idx atomic.Pointer[planner.SpatialIndex]
+	mu  sync.Mutex // serialises edits
 }
 
 // NewServer returns a server for ws.
@@ -52,6 +56,10 @@ func (s *Server) SetWorkspace(ws *planner.Workspace) { s.idx.Store(planner.NewSp
 //	GET /healthz                   200 "ok"
 //	GET /api/v1/meta               workspace name, bound [W,S,E,N], counts, notes
 //	GET /api/v1/layers/{layer}     GeoJSON; ?bbox=W,S,E,N (degrees) &zoom=Z
+//	GET /api/v1/response           JSON report; ?mode=car&minutes=1,3,5&kiosk=ID,...
+//	GET /api/v1/response/rings     GeoJSON rings; same parameters, &per_kiosk=1
+//	POST /api/v1/siting/kiosks     {"mode","minutes","count"|"target_percent","weight","min_spacing_m"}
+//	POST /api/v1/kiosks            {"name","lon","lat","staff","vehicles"}: add a kiosk (store required)
 //	GET /*                         the web map (Config.Web)
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
@@ -65,6 +73,10 @@ func (s *Server) Handler() http.Handler {
 		r.Use(middleware.Compress(5, "application/json", "application/geo+json"))
 		r.Get("/meta", s.meta)
 		r.Get("/layers/{layer}", s.layer)
+		r.Get("/response", s.response)
+		r.Get("/response/rings", s.rings)
+		r.Post("/siting/kiosks", s.siteKiosks)
+		r.Post("/kiosks", s.addKiosk)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			Error(w, r, planner.Errorf(planner.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
 		})

@@ -24,14 +24,9 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{err.Error()}
 	}
-	st, err := openStore(ctx, *db)
+	ws, err := m.load(ctx, *db)
 	if err != nil {
 		return err
-	}
-	defer st.Close()
-	ws, err := st.LoadWorkspace(ctx)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *db, err)
 	}
 	switch *format {
 	case "csv":

@@ -69,6 +69,10 @@ Commands:
   serve    serve a workspace on the web map and the HTTP API
   export   write a workspace layer (roads) as CSV or GeoJSON
   demo     build the Wilmington demo workspace (real OSM roads, synthetic cameras/incidents)
+  isochrones  1/3/5-minute response rings from the kiosks as GeoJSON (快反圈)
+  response    per-grid reach and backup, key sites failing their tier
+  site kiosks where new kiosks help most (maximal covering), or the fewest for a target
+  bench mclp  run the covering solver on a Swain/SJC benchmark instance
 
 Run 'tidewatch COMMAND -h' for a command's flags.
 `
@@ -88,6 +92,14 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runExport(ctx, args[1:])
 	case "demo":
 		return m.runDemo(ctx, args[1:])
+	case "isochrones":
+		return m.runIsochrones(ctx, args[1:])
+	case "response":
+		return m.runResponse(ctx, args[1:])
+	case "site":
+		return m.runSite(ctx, args[1:])
+	case "bench":
+		return m.runBench(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -34,6 +34,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	srv := api.NewServer(ws, api.Config{
 		Basemap: api.Basemap{URL: *tileURL, Attribution: *tileAttr},
 		Web:     webmap.Handler(*dev),
+		Store:   store,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
