@@ -292,26 +292,53 @@ func TestPgRoutingDrivingDistance(t *testing.T) {
 	}
 }
 
-// BenchmarkPgrDrivingDistance runs pgr_drivingDistance for 300 s from
-// every Baltimore police start node, one call each, through pgx (each
-// call loads the whole edge table, as pgRouting does). Compare with
-// geo's BenchmarkIsochronesBaltimore.
-func BenchmarkPgrDrivingDistance(b *testing.B) {
-	c := loadCities(b)[0]
-	ctx, conn := connect(b)
-	loadEdges(b, ctx, conn, c)
-	g := c.net.Graph
-	b.ResetTimer()
-	var nodes int
-	for b.Loop() {
-		for _, v := range c.starts {
-			got, err := drivingDistance(ctx, conn, []int64{g.ExternalID(v)}, drivingLimitS)
-			if err != nil {
-				b.Fatal(err)
+// BenchmarkIsochrones puts the two engines side by side on the same graph
+// (the export roads CSV) and the same start nodes (the police stations of
+// each city): one 300 s car isochrone per station, pgRouting with the
+// per-call graph load it always does. Sub-benchmarks:
+// {baltimore,wilmington}/{tidewatch,tidewatch+rings,pgrouting}.
+func BenchmarkIsochrones(b *testing.B) {
+	for _, c := range loadCities(b) {
+		g := c.net.Graph
+		// tidewatch: the same output as pgr_drivingDistance (seconds per node);
+		// tidewatch+rings: plus the exact 1/3/5-minute road pieces.
+		for _, pieces := range []bool{false, true} {
+			name := c.name + "/tidewatch"
+			if pieces {
+				name += "+rings"
 			}
-			nodes += len(got)
+			b.Run(name, func(b *testing.B) {
+				s := geo.NewSearch(g)
+				nodes := 0
+				for b.Loop() {
+					for _, v := range c.starts {
+						nodes += s.Run([]geo.Start{geo.AtNode(v)}, drivingLimitS)
+						if pieces {
+							for _, lim := range []float64{60, 180, 300} {
+								_ = s.Reached(lim)
+							}
+						}
+					}
+				}
+				b.ReportMetric(float64(nodes)/b.Elapsed().Seconds(), "nodes/s")
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(c.starts)), "µs/isochrone")
+			})
 		}
+		b.Run(c.name+"/pgrouting", func(b *testing.B) {
+			ctx, conn := connect(b)
+			loadEdges(b, ctx, conn, c)
+			nodes := 0
+			for b.Loop() {
+				for _, v := range c.starts {
+					got, err := drivingDistance(ctx, conn, []int64{g.ExternalID(v)}, drivingLimitS)
+					if err != nil {
+						b.Fatal(err)
+					}
+					nodes += len(got)
+				}
+			}
+			b.ReportMetric(float64(nodes)/b.Elapsed().Seconds(), "nodes/s")
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(c.starts)), "µs/isochrone")
+		})
 	}
-	b.ReportMetric(float64(nodes)/b.Elapsed().Seconds(), "nodes/s")
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(c.starts)), "µs/isochrone")
 }
