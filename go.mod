@@ -6,6 +6,7 @@ require (
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/paulmach/osm v0.8.0
+	github.com/peterstace/simplefeatures v0.50.0
 	github.com/tidwall/rtree v1.10.0
 	google.golang.org/protobuf v1.27.1
 	modernc.org/sqlite v1.61.1

@@ -39,6 +39,7 @@ type Server struct {
 	cfg Config
 	idx atomic.Pointer[planner.SpatialIndex]
 	mu  sync.Mutex // serialises edits
+	cov coverageHolder
 }
 
 // NewServer returns a server for ws.
@@ -60,6 +61,13 @@ func (s *Server) SetWorkspace(ws *planner.Workspace) { s.idx.Store(planner.NewSp
 //	GET /api/v1/response/rings     GeoJSON rings; same parameters, &per_kiosk=1
 //	POST /api/v1/siting/kiosks     {"mode","minutes","count"|"target_percent","weight","min_spacing_m"}
 //	POST /api/v1/kiosks            {"name","lon","lat","staff","vehicles"}: add a kiosk (store required)
+//	GET /api/v1/coverage           camera coverage per grid (JSON); ?hours=22,23,0,1
+//	GET /api/v1/coverage/footprints  GeoJSON camera footprints; ?bbox=W,S,E,N
+//	GET /api/v1/coverage/gaps      GeoJSON part of ?grid=ID no camera sees
+//	GET /api/v1/coverage/uncovered GeoJSON uncovered road stretches; ?limit=50&hours=
+//	POST /api/v1/cameras           {"name","lon","lat","kind","direction_deg","fov_deg","range_m"}: add a camera (store required)
+//	PUT /api/v1/cameras/{id}       same body: move or change a camera (store required)
+//	DELETE /api/v1/cameras/{id}    remove a camera (store required)
 //	GET /*                         the web map (Config.Web)
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
@@ -77,6 +85,13 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/response/rings", s.rings)
 		r.Post("/siting/kiosks", s.siteKiosks)
 		r.Post("/kiosks", s.addKiosk)
+		r.Get("/coverage", s.coverageReport)
+		r.Get("/coverage/footprints", s.footprints)
+		r.Get("/coverage/gaps", s.gaps)
+		r.Get("/coverage/uncovered", s.uncovered)
+		r.Post("/cameras", s.addCamera)
+		r.Put("/cameras/{id}", s.updateCamera)
+		r.Delete("/cameras/{id}", s.deleteCamera)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			Error(w, r, planner.Errorf(planner.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
 		})

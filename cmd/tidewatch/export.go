@@ -10,6 +10,12 @@ import (
 )
 
 func (m *Main) runExport(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "cameras" {
+		return m.exportCameras(ctx, args[1:])
+	}
+	if len(args) > 0 && args[0] == "grids" {
+		return m.exportGrids(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "roads" {
 		return usageError{"export: want 'export roads --db ws.db --mode car --format csv'"}
 	}

@@ -73,6 +73,7 @@ Commands:
   response    per-grid reach and backup, key sites failing their tier
   site kiosks where new kiosks help most (maximal covering), or the fewest for a target
   bench mclp  run the covering solver on a Swain/SJC benchmark instance
+  coverage    camera coverage per grid: area, streets and incidents seen (天网覆盖)
 
 Run 'tidewatch COMMAND -h' for a command's flags.
 `
@@ -100,6 +101,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runSite(ctx, args[1:])
 	case "bench":
 		return m.runBench(ctx, args[1:])
+	case "coverage":
+		return m.runCoverage(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
