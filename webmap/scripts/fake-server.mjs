@@ -2,11 +2,15 @@
 // Used by test/browser.test.mjs when TIDEWATCH_URL is not set, and by hand:
 //   node scripts/fake-server.mjs [port]     (then open http://127.0.0.1:PORT/)
 // It follows the layer contract: bbox=W,S,E,N filters features (a feature is
-// kept when any of its coordinates lies inside), zoom is accepted.
+// kept when any of its coordinates lies inside), zoom is accepted. The response
+// endpoints (快反圈, kiosk siting) come from scripts/fake-response.mjs; an
+// accepted kiosk (POST /api/v1/kiosks) is kept in memory for the server's life,
+// so meta counts, the kiosks layer and the response all include it.
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { HTTPError, ResponseModel, parseMinutes, parseMode } from './fake-response.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const LAYERS = new Set(['roads', 'grids', 'cameras', 'kiosks', 'incidents', 'sites']);
@@ -35,6 +39,24 @@ export function filterBBox(fc, bbox) {
 /** Starts the server on 127.0.0.1; resolves to { url, server, requests }. */
 export async function startFakeServer({ port = 0, dist = path.join(root, 'dist'), fixtures = path.join(root, 'test', 'fixtures') } = {}) {
   const requests = [];
+  // The workspace in memory: the fixtures once, then whatever POSTs add.
+  const data = {};
+  for (const name of LAYERS) data[name] = JSON.parse(await readFile(path.join(fixtures, `${name}.geojson`), 'utf8'));
+  const meta = JSON.parse(await readFile(path.join(fixtures, 'meta.json'), 'utf8'));
+  const model = new ResponseModel(data);
+  const readBody = (req) =>
+    new Promise((resolve, reject) => {
+      let b = '';
+      req.on('data', (c) => (b += c));
+      req.on('end', () => {
+        try {
+          resolve(JSON.parse(b || 'null'));
+        } catch (err) {
+          reject(new HTTPError(400, 'invalid', `request body: ${err.message}`));
+        }
+      });
+      req.on('error', reject);
+    });
   const server = http.createServer(async (req, res) => {
     const u = new URL(req.url, 'http://localhost');
     requests.push(u.pathname + u.search);
@@ -42,9 +64,30 @@ export async function startFakeServer({ port = 0, dist = path.join(root, 'dist')
       res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-cache' });
       res.end(body);
     };
+    const json = (status, v) => send(status, 'application/json; charset=utf-8', JSON.stringify(v));
+    const kioskIDs = () =>
+      (u.searchParams.get('kiosk') ?? '').split(',').filter(Boolean).map((s) => {
+        if (!/^\d+$/.test(s)) throw new HTTPError(400, 'invalid', `kiosk "${s}" is not an id`);
+        return Number(s);
+      });
     try {
       if (u.pathname === '/healthz') return send(200, 'text/plain; charset=utf-8', 'ok');
-      if (u.pathname === '/api/v1/meta') return send(200, 'application/json', await readFile(path.join(fixtures, 'meta.json')));
+      if (u.pathname === '/api/v1/meta') {
+        return json(200, { ...meta, counts: { ...meta.counts, kiosks: data.kiosks.features.length } });
+      }
+      if (u.pathname === '/api/v1/response' || u.pathname === '/api/v1/response/rings') {
+        if (req.method !== 'GET') throw new HTTPError(405, 'method', 'use GET');
+        const opt = { mode: parseMode(u.searchParams.get('mode')), minutes: parseMinutes(u.searchParams.get('minutes')), kiosks: kioskIDs() };
+        if (u.pathname === '/api/v1/response') return json(200, model.response(opt));
+        const fc = model.rings({ ...opt, perKiosk: u.searchParams.get('per_kiosk') === '1' });
+        return send(200, 'application/geo+json; charset=utf-8', JSON.stringify(fc));
+      }
+      if (u.pathname === '/api/v1/siting/kiosks' || u.pathname === '/api/v1/kiosks') {
+        if (req.method !== 'POST') throw new HTTPError(405, 'method', 'use POST');
+        const body = await readBody(req);
+        if (u.pathname === '/api/v1/kiosks') return json(201, model.addKiosk(body));
+        return json(200, model.siting(body));
+      }
       const m = u.pathname.match(/^\/api\/v1\/layers\/([a-z]+)$/);
       if (m) {
         if (!LAYERS.has(m[1])) return send(404, 'application/json', JSON.stringify({ error: { code: 'not_found', message: `no layer ${m[1]}` } }));
@@ -54,14 +97,14 @@ export async function startFakeServer({ port = 0, dist = path.join(root, 'dist')
         } catch (err) {
           return send(400, 'application/json', JSON.stringify({ error: { code: 'bad_request', message: err.message } }));
         }
-        const fc = JSON.parse(await readFile(path.join(fixtures, `${m[1]}.geojson`), 'utf8'));
-        return send(200, 'application/geo+json', JSON.stringify(filterBBox(fc, bbox)));
+        return send(200, 'application/geo+json', JSON.stringify(filterBBox(data[m[1]], bbox)));
       }
       const rel = u.pathname === '/' ? 'index.html' : path.normalize(decodeURIComponent(u.pathname)).replace(/^[/\\]+/, '');
       if (rel.startsWith('..')) return send(400, 'text/plain', 'bad path');
       const body = await readFile(path.join(dist, rel));
       return send(200, TYPES[path.extname(rel)] ?? 'application/octet-stream', body);
     } catch (err) {
+      if (err instanceof HTTPError) return json(err.status, { code: err.code, error: err.message });
       if (err.code === 'ENOENT' || err.code === 'EISDIR') return send(404, 'text/plain; charset=utf-8', '404 page not found');
       return send(500, 'text/plain; charset=utf-8', String(err));
     }

@@ -131,6 +131,7 @@ export function sourceLabel(source: string): string {
   if (!source) return t('value.unknown');
   if (source === 'osm') return t('source.osm');
   if (source === 'synthetic') return t('source.synthetic');
+  if (source === 'proposal') return t('source.proposal');
   if (source.startsWith('file:')) return t('source.file', { name: source.slice(5) });
   return source;
 }

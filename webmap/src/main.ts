@@ -20,6 +20,7 @@ import {
   type RoadClass,
   type SiteCategory,
 } from './layers';
+import { ResponseView, type ResponseState } from './response';
 import { LAYER_NAMES, type LayerName, type Meta } from './types';
 
 /** What the browser tests read: how many features each layer drew, and state. */
@@ -32,6 +33,9 @@ interface TidewatchState {
   errors: string[];
   map: L.Map | null;
   layers: DataLayers | null;
+  /** The response rings view (快反圈): counts drawn, last report, proposals. */
+  response: ResponseState | null;
+  responseView: ResponseView | null;
 }
 
 const state: TidewatchState = {
@@ -43,6 +47,8 @@ const state: TidewatchState = {
   errors: [],
   map: null,
   layers: null,
+  response: null,
+  responseView: null,
 };
 (window as unknown as { __tidewatch: TidewatchState }).__tidewatch = state;
 
@@ -138,6 +144,12 @@ function swatchDot(color: string, r: number, stroke = '#fff'): string {
 }
 
 function legendHtml(): string {
+  const row = (sym: string, label: string) => `<div class="tw-legend-row"><span class="tw-sym">${sym}</span><span>${label}</span></div>`;
+  const resp = state.responseView?.legendHtml(row) ?? '';
+  return (resp ? `<div class="tw-legend-resp">${resp}</div>` : '') + baseLegendHtml();
+}
+
+function baseLegendHtml(): string {
   const syn = new Set(syntheticLayers(state.meta));
   const tag = (n: LayerName) => (syn.has(n) ? ` <span class="tw-synthetic-tag">${esc(t('synthetic.tag'))}</span>` : '');
   const row = (sym: string, label: string) => `<div class="tw-legend-row"><span class="tw-sym">${sym}</span><span>${label}</span></div>`;
@@ -202,6 +214,15 @@ class LegendControl extends L.Control {
     if (!this.box) return;
     this.box.innerHTML = `<summary>${esc(t('legend.title'))}</summary><div class="tw-legend-body">${legendHtml()}</div>`;
   }
+
+  /** Keeps the legend (anchored bottom right) below the layer control above it: it scrolls instead. */
+  fitBelow(el: HTMLElement | null | undefined): void {
+    const box = this.box;
+    if (!box || !el) return;
+    const top = el.getBoundingClientRect().bottom + 10;
+    const bottom = box.getBoundingClientRect().bottom;
+    box.style.maxHeight = `${Math.max(90, Math.floor(bottom - top))}px`;
+  }
 }
 
 // ---------- the map ----------
@@ -230,6 +251,37 @@ function main(): void {
   const legend = new LegendControl({ position: 'bottomright' });
   legend.addTo(map);
 
+  // Draw order on the shared canvas: roads, grids, the grid choropleth, then points.
+  function restack(): void {
+    response.restack();
+    layers.grids.bringToBack();
+    layers.roads.bringToBack();
+  }
+
+  const response = new ResponseView({
+    map,
+    renderer,
+    grids: () => layers.grids,
+    sites: () => layers.sites,
+    showError,
+    kioskAdded: async () => {
+      await Promise.all([loadMeta(), loadLayer('kiosks', workspaceBBox)]);
+    },
+    changed: () => {
+      restack();
+      legend.refresh();
+      fitLegend();
+    },
+  });
+  state.responseView = response;
+  state.response = response.state;
+  response.control.addTo(map);
+  map.on('overlayadd overlayremove', () => {
+    restack();
+    legend.refresh();
+    response.render(); // the grid-colouring selector follows the choropleth's checkbox
+  });
+
   function overlayLabel(name: LayerName): string {
     const syn = syntheticLayers(state.meta).includes(name);
     const label = `<span data-layer="${name}">${esc(t(LAYER_KEYS[name]))}</span>`;
@@ -240,17 +292,24 @@ function main(): void {
     layerControl?.remove();
     const overlays: Record<string, L.Layer> = {};
     for (const name of LAYER_NAMES) overlays[overlayLabel(name)] = layers[name] as L.Layer;
+    for (const [key, layer, id] of response.overlays()) overlays[`<span data-layer="${id}" class="tw-overlay-resp">${esc(t(key))}</span>`] = layer;
     const bases: Record<string, L.Layer> = {};
     if (basemap) bases[esc(t('layer.basemap'))] = basemap;
     layerControl = L.control.layers(bases, overlays, { collapsed: window.matchMedia('(max-width: 699px)').matches, position: 'topright' });
     layerControl.addTo(map);
+    const lc = layerControl.getContainer();
+    lc?.addEventListener('mouseenter', () => legend.fitBelow(lc)); // expanding on a phone
+    legend.fitBelow(lc);
   }
+  const fitLegend = () => legend.fitBelow(layerControl?.getContainer());
+  map.on('resize', fitLegend);
 
   function renderAll(): void {
     state.lang = getLang();
     renderHeader();
     legend.refresh();
     renderLayerControl();
+    response.render();
     map.closePopup();
   }
 
@@ -307,6 +366,18 @@ function main(): void {
     }
   }
 
+  let workspaceBBox = bboxParam(-180, -90, 180, 90);
+
+  /** Re-reads the workspace meta (counts change when a kiosk is added). */
+  async function loadMeta(): Promise<void> {
+    try {
+      state.meta = await getJSON<Meta>('/api/v1/meta');
+      renderHeader();
+    } catch (err) {
+      showError(t('error.meta', { msg: errorText(err) }), err);
+    }
+  }
+
   async function start(): Promise<void> {
     renderHeader();
     let meta: Meta;
@@ -327,17 +398,23 @@ function main(): void {
       basemap.bringToBack();
     }
     renderAll();
-    if (valid) map.fitBounds([[s, w], [n, e]], { padding: [12, 12] });
+    if (valid) {
+      // Keep the workspace clear of the open response panel (left) and legend (right) on wide screens.
+      const wide = map.getSize().x >= 900;
+      const legendBox = document.getElementById('legend');
+      const right = wide && legendBox ? Math.round(legendBox.getBoundingClientRect().width) + 20 : 12;
+      map.fitBounds([[s, w], [n, e]], { paddingTopLeft: [wide ? response.leftInset() + 12 : 12, 12], paddingBottomRight: [right, 12] });
+    }
     else map.setView([30.59, 114.3], 12);
     const bbox = valid ? bboxParam(w, s, e, n) : bboxParam(-180, -90, 180, 90);
+    workspaceBBox = bbox;
     window.clearTimeout(roadTimer); // the fit's moveend: load roads right away instead
     await Promise.all([
       loadRoads(),
       ...(['grids', 'cameras', 'kiosks', 'incidents', 'sites'] as const).map((name) => loadLayer(name, bbox)),
     ]);
     // Draw order: roads at the bottom, grids over them, points on top.
-    layers.grids.bringToBack();
-    layers.roads.bringToBack();
+    restack();
     state.ready = true;
     document.body.dataset.ready = 'true';
   }
