@@ -68,6 +68,8 @@ func (s *Server) SetWorkspace(ws *planner.Workspace) { s.idx.Store(planner.NewSp
 //	POST /api/v1/cameras           {"name","lon","lat","kind","direction_deg","fov_deg","range_m"}: add a camera (store required)
 //	PUT /api/v1/cameras/{id}       same body: move or change a camera (store required)
 //	DELETE /api/v1/cameras/{id}    remove a camera (store required)
+//	POST /api/v1/plans             {"window","units","seed","vary","day","date"}: 201 {"id","report"} (守点巡线)
+//	GET /api/v1/plans/{id}         the plan as GeoJSON; GET .../units/{unit}.gpx one unit's GPX
 //	GET /*                         the web map (Config.Web)
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
@@ -92,6 +94,9 @@ func (s *Server) Handler() http.Handler {
 		r.Post("/cameras", s.addCamera)
 		r.Put("/cameras/{id}", s.updateCamera)
 		r.Delete("/cameras/{id}", s.deleteCamera)
+		r.Post("/plans", s.createPlan)
+		r.Get("/plans/{id}", s.getPlan)
+		r.Get("/plans/{id}/units/{unit}", s.planUnitGPX)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			Error(w, r, planner.Errorf(planner.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
 		})

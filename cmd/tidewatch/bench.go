@@ -13,16 +13,19 @@ import (
 )
 
 // runBench runs a benchmark: 'bench mclp' solves a covering-location
-// benchmark instance with the planner's covering solver.
+// benchmark instance with the planner's covering solver, 'bench top' a
+// team orienteering instance with the orienteering solver.
 func (m *Main) runBench(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageError{"bench: want 'bench mclp --instance FILE --radius R --p P [--seed S] [--json]'"}
+		return usageError{"bench: want 'bench mclp --instance FILE --radius R --p P [--seed S] [--json]' or 'bench top --instance FILE [--time-limit 2s] [--seed S] [--json]'"}
 	}
 	switch args[0] {
 	case "mclp":
 		return m.runBenchMCLP(ctx, args[1:])
+	case "top":
+		return m.runBenchTop(ctx, args[1:])
 	}
-	return usageError{fmt.Sprintf("bench: unknown benchmark %q (available: mclp)", args[0])}
+	return usageError{fmt.Sprintf("bench: unknown benchmark %q (available: mclp, top)", args[0])}
 }
 
 // benchMCLPResult is the JSON output of 'bench mclp'.

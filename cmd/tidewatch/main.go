@@ -74,6 +74,7 @@ Commands:
   site kiosks where new kiosks help most (maximal covering), or the fewest for a target
   bench mclp  run the covering solver on a Swain/SJC benchmark instance
   coverage    camera coverage per grid: area, streets and incidents seen (天网覆盖)
+  plan        tonight's guard points and patrol lines, routed per unit (守点巡线), GeoJSON/GPX
 
 Run 'tidewatch COMMAND -h' for a command's flags.
 `
@@ -103,6 +104,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runBench(ctx, args[1:])
 	case "coverage":
 		return m.runCoverage(ctx, args[1:])
+	case "plan":
+		return m.runPlan(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
