@@ -819,16 +819,7 @@ func (s *coverState) lagrangian(ctx context.Context, k int, lb, stopBelow float6
 			}
 			sj[j] = v
 		}
-		copy(order, cands)
-		slices.SortFunc(order, func(a, b int32) int {
-			if sj[a] != sj[b] {
-				if sj[a] > sj[b] {
-					return -1
-				}
-				return 1
-			}
-			return int(a - b)
-		})
+		order = topK(order[:0], cands, sj, k)
 		for _, j := range order[:k] {
 			L += sj[j]
 		}
@@ -968,4 +959,56 @@ func (s *coverState) minOpenBound(ctx context.Context, have int, need, tol float
 		}
 	}
 	return lo
+}
+
+// topK appends to dst the k candidates of cands with the largest scores
+// sj (ties: smaller index first), in that order: a size-k heap, O(n log k)
+// rather than sorting all n.
+func topK(dst, cands []int32, sj []float64, k int) []int32 {
+	better := func(a, b int32) bool { return sj[a] > sj[b] || (sj[a] == sj[b] && a < b) }
+	h := dst[:0]
+	if k <= 0 {
+		return h
+	}
+	// h is a heap whose root is the worst of the best k seen so far.
+	down := func(i int) {
+		for {
+			l, w := 2*i+1, i
+			if l < len(h) && better(h[w], h[l]) {
+				w = l
+			}
+			if r := l + 1; r < len(h) && better(h[w], h[r]) {
+				w = r
+			}
+			if w == i {
+				return
+			}
+			h[i], h[w] = h[w], h[i]
+			i = w
+		}
+	}
+	for _, j := range cands {
+		switch {
+		case len(h) < k:
+			h = append(h, j)
+			for i := len(h) - 1; i > 0; {
+				p := (i - 1) / 2
+				if !better(h[p], h[i]) {
+					break
+				}
+				h[i], h[p] = h[p], h[i]
+				i = p
+			}
+		case better(j, h[0]):
+			h[0] = j
+			down(0)
+		}
+	}
+	slices.SortFunc(h, func(a, b int32) int {
+		if better(a, b) {
+			return -1
+		}
+		return 1
+	})
+	return h
 }

@@ -386,3 +386,32 @@ func TestMaxCoverDeterministic(t *testing.T) {
 		t.Errorf("iterated search %v worse than plain local search %v", a.Covered, greedyOnly.Covered)
 	}
 }
+
+func TestTopKMatchesSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for trial := 0; trial < 200; trial++ {
+		n := 1 + r.IntN(300)
+		sj := make([]float64, n)
+		cands := make([]int32, 0, n)
+		for j := range sj {
+			sj[j] = float64(r.IntN(20)) // many ties
+			if r.IntN(4) > 0 {
+				cands = append(cands, int32(j))
+			}
+		}
+		k := r.IntN(len(cands) + 1)
+		want := slices.Clone(cands)
+		slices.SortStableFunc(want, func(a, b int32) int {
+			if sj[a] != sj[b] {
+				if sj[a] > sj[b] {
+					return -1
+				}
+				return 1
+			}
+			return int(a - b)
+		})
+		if got := topK(nil, cands, sj, k); !slices.Equal(got, want[:k]) {
+			t.Fatalf("trial %d: topK %v, want %v", trial, got, want[:k])
+		}
+	}
+}
