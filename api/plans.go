@@ -200,15 +200,17 @@ type planHolder struct {
 	order []string
 }
 
-// plansOf holds each server's plans in memory, keyed by *Server.
-var plansOf sync.Map
-
 func (s *Server) planHolder() *planHolder {
-	h, _ := plansOf.LoadOrStore(s, &planHolder{plans: map[string]*planner.Plan{}})
-	return h.(*planHolder)
+	s.plans.mu.Lock()
+	defer s.plans.mu.Unlock()
+	if s.plans.plans == nil {
+		s.plans.plans = map[string]*planner.Plan{}
+	}
+	return &s.plans
 }
 
-// createPlan serves POST /api/v1/plans: 201 {"id", "report"}.
+// createPlan serves POST /api/v1/plans: 201 {"id", "report", "links"},
+// links holding one share link per unit (/r/{token}) for its leader.
 func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
 	var req planRequest
 	if err := decodeBody(w, r, &req); err != nil {
@@ -260,7 +262,7 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
 	}
 	h.mu.Unlock()
 	w.Header().Set("Location", "/api/v1/plans/"+id)
-	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "report": plan.Report})
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "report": plan.Report, "links": s.shareUnits(plan)})
 }
 
 func (s *Server) lookupPlan(r *http.Request) (*planner.Plan, error) {

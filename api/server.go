@@ -39,7 +39,10 @@ type Server struct {
 	cfg Config
 	idx atomic.Pointer[planner.SpatialIndex]
 	mu  sync.Mutex // serialises edits
-	cov coverageHolder
+	// plans are the plans made on this server, shares the links to their routes.
+	plans  planHolder
+	shares shares
+	cov    coverageHolder
 }
 
 // NewServer returns a server for ws.
@@ -61,6 +64,7 @@ func (s *Server) SetWorkspace(ws *planner.Workspace) { s.idx.Store(planner.NewSp
 //	GET /api/v1/response/rings     GeoJSON rings; same parameters, &per_kiosk=1
 //	POST /api/v1/siting/kiosks     {"mode","minutes","count"|"target_percent","weight","min_spacing_m"}
 //	POST /api/v1/kiosks            {"name","lon","lat","staff","vehicles"}: add a kiosk (store required)
+//	POST /api/v1/siting/cameras    {"count","min_spacing_m","hours","candidate_spacing_m","kinds","directions","bbox","grid_ids","seed"}: 补盲 proposals
 //	GET /api/v1/coverage           camera coverage per grid (JSON); ?hours=22,23,0,1
 //	GET /api/v1/coverage/footprints  GeoJSON camera footprints; ?bbox=W,S,E,N
 //	GET /api/v1/coverage/gaps      GeoJSON part of ?grid=ID no camera sees
@@ -70,6 +74,8 @@ func (s *Server) SetWorkspace(ws *planner.Workspace) { s.idx.Store(planner.NewSp
 //	DELETE /api/v1/cameras/{id}    remove a camera (store required)
 //	POST /api/v1/plans             {"window","units","seed","vary","day","date"}: 201 {"id","report"} (守点巡线)
 //	GET /api/v1/plans/{id}         the plan as GeoJSON; GET .../units/{unit}.gpx one unit's GPX
+//	DELETE /api/v1/share/{token}   revoke a route's share link
+//	GET /r/{token}, /r/{token}.gpx one route for its leader's phone (no login; 128-bit token, expires in 24 h)
 //	GET /*                         the web map (Config.Web)
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
@@ -87,6 +93,7 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/response/rings", s.rings)
 		r.Post("/siting/kiosks", s.siteKiosks)
 		r.Post("/kiosks", s.addKiosk)
+		r.Post("/siting/cameras", s.siteCameras)
 		r.Get("/coverage", s.coverageReport)
 		r.Get("/coverage/footprints", s.footprints)
 		r.Get("/coverage/gaps", s.gaps)
@@ -97,10 +104,12 @@ func (s *Server) Handler() http.Handler {
 		r.Post("/plans", s.createPlan)
 		r.Get("/plans/{id}", s.getPlan)
 		r.Get("/plans/{id}/units/{unit}", s.planUnitGPX)
+		r.Delete("/share/{token}", s.revokeShare)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			Error(w, r, planner.Errorf(planner.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
 		})
 	})
+	r.Get("/r/{token}", s.sharedRoute)
 	if s.cfg.Web != nil {
 		r.Handle("/*", s.cfg.Web)
 	}

@@ -72,6 +72,7 @@ Commands:
   isochrones  1/3/5-minute response rings from the kiosks as GeoJSON (快反圈)
   response    per-grid reach and backup, key sites failing their tier
   site kiosks where new kiosks help most (maximal covering), or the fewest for a target
+  site cameras where new cameras, facing which way, see the most unwatched street (补盲)
   bench mclp  run the covering solver on a Swain/SJC benchmark instance
   coverage    camera coverage per grid: area, streets and incidents seen (天网覆盖)
   plan        tonight's guard points and patrol lines, routed per unit (守点巡线), GeoJSON/GPX
