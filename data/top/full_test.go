@@ -16,7 +16,8 @@ import (
 )
 
 // TestChaoFullTable solves all 387 Chao instances and prints the per-set
-// gap table against the best-known scores. It is not part of CI: run it
+// gap table against the best-known scores (against the proven optimum for
+// the three instances whose best-known score is unreachable). It is not part of CI: run it
 // with docs/top.sh (TIDEWATCH_TOP_FULL=1; TIDEWATCH_TOP_TIME_LIMIT, default
 // 2s; TIDEWATCH_TOP_MAX_ITER, default the solver's; TIDEWATCH_TOP_SEED,
 // default 1; TIDEWATCH_TOP_FILTER, a name prefix).
@@ -73,6 +74,9 @@ func TestChaoFullTable(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s: no best-known score", name)
 		}
+		if opt, ok := provenOptimum[name]; ok {
+			b = opt // the best-known score is unreachable: see exact_test.go
+		}
 		gap := 0.0
 		if b > 0 {
 			gap = 100 * (b - res.Prize) / b
@@ -80,7 +84,7 @@ func TestChaoFullTable(t *testing.T) {
 		if res.Prize > b+1e-9 {
 			t.Logf("%s: %v beats the best-known %v", name, res.Prize, b)
 		}
-		fmt.Printf("%-10s bks %6g got %6g gap %6.2f%% %8.1f ms %6d it\n", name, b, res.Prize, gap, ms, res.Iterations)
+		fmt.Printf("%-10s ref %6g got %6g gap %6.2f%% %8.1f ms %6d it\n", name, b, res.Prize, gap, ms, res.Iterations)
 		set := name[:strings.IndexByte(name, '.')]
 		a := sets[set]
 		if a == nil {
