@@ -762,21 +762,35 @@ func (d *pbfDecoder) dense(b []byte) error {
 	return nil
 }
 
-// way decodes a Way; refs are delta-coded node ids.
-func (d *pbfDecoder) way(b []byte) error {
+// element reads the fields of one way or relation: its id (field 1) and,
+// through field, every other field; what names the element in errors.
+func element(b []byte, what string, field func(num protowire.Number, wt protowire.Type, v uint64, data []byte) error) (int64, error) {
 	var id int64
-	d.keys, d.vals, d.refs = d.keys[:0], d.vals[:0], d.refs[:0]
 	for len(b) > 0 {
 		num, wt, v, data, rest, err := next(b)
 		if err != nil {
-			return fmt.Errorf("way: %w", err)
+			return id, fmt.Errorf("%s: %w", what, err)
 		}
 		b = rest
-		switch num {
-		case 1:
+		if num == 1 {
 			if err = wantType(num, wt, protowire.VarintType); err == nil {
 				id = int64(v)
 			}
+		} else {
+			err = field(num, wt, v, data)
+		}
+		if err != nil {
+			return id, fmt.Errorf("%s %d: %w", what, id, err)
+		}
+	}
+	return id, nil
+}
+
+// way decodes a Way; refs are delta-coded node ids.
+func (d *pbfDecoder) way(b []byte) error {
+	d.keys, d.vals, d.refs = d.keys[:0], d.vals[:0], d.refs[:0]
+	id, err := element(b, "way", func(num protowire.Number, wt protowire.Type, v uint64, data []byte) (err error) {
+		switch num {
 		case 2:
 			d.keys, err = appendPacked(d.keys, num, wt, v, data, false)
 		case 3:
@@ -784,16 +798,16 @@ func (d *pbfDecoder) way(b []byte) error {
 		case 8:
 			d.refs, err = appendPacked(d.refs, num, wt, v, data, true)
 		}
-		if err != nil {
-			return fmt.Errorf("way %d: %w", id, err)
-		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	w := d.way0
 	if w == nil {
 		w = new(posm.Way)
 	}
 	*w = posm.Way{ID: posm.WayID(id), Visible: true, Tags: w.Tags, Nodes: w.Nodes[:0]}
-	var err error
 	if w.Tags, err = d.tags(w.Tags, d.keys, d.vals); err != nil {
 		return fmt.Errorf("way %d: %w", id, err)
 	}
@@ -819,19 +833,9 @@ func (d *pbfDecoder) way(b []byte) error {
 // relation decodes a Relation: roles_sid, delta-coded memids and types
 // are parallel arrays.
 func (d *pbfDecoder) relation(b []byte) error {
-	var id int64
 	d.keys, d.vals, d.roles, d.refs, d.types = d.keys[:0], d.vals[:0], d.roles[:0], d.refs[:0], d.types[:0]
-	for len(b) > 0 {
-		num, wt, v, data, rest, err := next(b)
-		if err != nil {
-			return fmt.Errorf("relation: %w", err)
-		}
-		b = rest
+	id, err := element(b, "relation", func(num protowire.Number, wt protowire.Type, v uint64, data []byte) (err error) {
 		switch num {
-		case 1:
-			if err = wantType(num, wt, protowire.VarintType); err == nil {
-				id = int64(v)
-			}
 		case 2:
 			d.keys, err = appendPacked(d.keys, num, wt, v, data, false)
 		case 3:
@@ -843,16 +847,16 @@ func (d *pbfDecoder) relation(b []byte) error {
 		case 10:
 			d.types, err = appendPacked(d.types, num, wt, v, data, false)
 		}
-		if err != nil {
-			return fmt.Errorf("relation %d: %w", id, err)
-		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	r := d.rel0
 	if r == nil {
 		r = new(posm.Relation)
 	}
 	*r = posm.Relation{ID: posm.RelationID(id), Visible: true, Tags: r.Tags, Members: r.Members[:0]}
-	var err error
 	if r.Tags, err = d.tags(r.Tags, d.keys, d.vals); err != nil {
 		return fmt.Errorf("relation %d: %w", id, err)
 	}
