@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -189,6 +190,9 @@ type planRequest struct {
 	Vary   float64    `json:"vary"`
 	Day    string     `json:"day"`  // optional weekday
 	Date   string     `json:"date"` // optional YYYY-MM-DD, for GPX times
+	// Async makes the server answer 202 at once and plan in the background;
+	// GET /api/v1/plans/{id}/status then reports the progress.
+	Async bool `json:"async"`
 }
 
 // maxPlans is how many plans a server keeps; the oldest is dropped first.
@@ -197,14 +201,29 @@ const maxPlans = 64
 type planHolder struct {
 	mu    sync.Mutex
 	plans map[string]*planner.Plan
+	links map[string][]ShareInfo // each plan's share links, made once
+	jobs  map[string]*planJob    // plans being made in the background
 	order []string
 }
+
+// planJob is a plan being made: its progress, then its plan or error.
+type planJob struct {
+	Progress float64 `json:"progress"` // 0..1
+	Stage    string  `json:"stage"`
+	State    string  `json:"state"` // running, done, failed
+	Error    string  `json:"error,omitempty"`
+}
+
+// planTimeout bounds a background plan.
+const planTimeout = 2 * time.Minute
 
 func (s *Server) planHolder() *planHolder {
 	s.plans.mu.Lock()
 	defer s.plans.mu.Unlock()
 	if s.plans.plans == nil {
 		s.plans.plans = map[string]*planner.Plan{}
+		s.plans.links = map[string][]ShareInfo{}
+		s.plans.jobs = map[string]*planJob{}
 	}
 	return &s.plans
 }
@@ -243,26 +262,93 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
-	plan, err := planner.PlanPatrol(r.Context(), ws, planner.PlanOptions{Window: win, Day: day, Date: date,
-		Units: units, Seed: req.Seed, Vary: req.Vary, TimeLimit: 20 * time.Second})
+	opt := planner.PlanOptions{Window: win, Day: day, Date: date, Units: units, Seed: req.Seed, Vary: req.Vary, TimeLimit: 20 * time.Second}
+	id := newPlanID()
+	if req.Async {
+		job := &planJob{State: "running"}
+		h := s.planHolder()
+		h.mu.Lock()
+		h.jobs[id] = job
+		h.mu.Unlock()
+		opt.Progress = func(f float64, stage string) {
+			h.mu.Lock()
+			job.Progress, job.Stage = f, stage
+			h.mu.Unlock()
+		}
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), planTimeout)
+			defer cancel()
+			plan, err := planner.PlanPatrol(ctx, ws, opt)
+			h.mu.Lock()
+			if err != nil {
+				job.State, job.Error = "failed", planner.ErrorMessage(err)
+			} else {
+				job.State, job.Progress, job.Stage = "done", 1, "done"
+			}
+			h.mu.Unlock()
+			if err == nil {
+				s.keepPlan(id, plan)
+			}
+		}()
+		w.Header().Set("Location", "/api/v1/plans/"+id+"/status")
+		writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "status": "/api/v1/plans/" + id + "/status"})
+		return
+	}
+	plan, err := planner.PlanPatrol(r.Context(), ws, opt)
 	if err != nil {
 		Error(w, r, err)
 		return
 	}
+	links := s.keepPlan(id, plan)
+	w.Header().Set("Location", "/api/v1/plans/"+id)
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "report": plan.Report, "links": links})
+}
+
+func newPlanID() string {
 	var raw [8]byte
 	_, _ = rand.Read(raw[:])
-	id := hex.EncodeToString(raw[:])
+	return hex.EncodeToString(raw[:])
+}
+
+// keepPlan stores a finished plan with a share link per unit, dropping
+// the oldest plan past maxPlans, and returns the links.
+func (s *Server) keepPlan(id string, plan *planner.Plan) []ShareInfo {
+	links := s.shareUnits(plan)
 	h := s.planHolder()
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	h.plans[id] = plan
+	h.links[id] = links
 	h.order = append(h.order, id)
 	if len(h.order) > maxPlans {
 		delete(h.plans, h.order[0])
+		delete(h.links, h.order[0])
+		delete(h.jobs, h.order[0])
 		h.order = h.order[1:]
 	}
+	return links
+}
+
+// planStatus serves GET /api/v1/plans/{id}/status: {"state","progress",
+// "stage","error"}, and once done the report and share links.
+func (s *Server) planStatus(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	h := s.planHolder()
+	h.mu.Lock()
+	job, plan, links := h.jobs[id], h.plans[id], h.links[id]
+	var st planJob
+	if job != nil {
+		st = *job
+	}
 	h.mu.Unlock()
-	w.Header().Set("Location", "/api/v1/plans/"+id)
-	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "report": plan.Report, "links": s.shareUnits(plan)})
+	switch {
+	case job == nil && plan == nil:
+		Error(w, r, planner.Errorf(planner.ENOTFOUND, "no plan %q", id))
+	case plan != nil:
+		writeJSON(w, http.StatusOK, map[string]any{"state": "done", "progress": 1, "stage": "done", "report": plan.Report, "links": links})
+	default:
+		writeJSON(w, http.StatusOK, st)
+	}
 }
 
 func (s *Server) lookupPlan(r *http.Request) (*planner.Plan, error) {

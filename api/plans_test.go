@@ -7,21 +7,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/tidewatch/tidewatch/geo"
 	"github.com/tidewatch/tidewatch/planner"
 )
 
 func TestPlansAPI(t *testing.T) {
-	ws := gridWorkspace(t)
-	pr := geo.NewProjection(geo.Point{Lon: 114.30, Lat: 30.59})
-	for i := range 12 {
-		ws.Incidents = append(ws.Incidents, planner.Incident{ID: int64(i + 1), Weight: 1,
-			Location: pr.Inverse(geo.XY{X: 500 + float64(i%3)*10, Y: 400}),
-			Time:     time.Date(2026, 11, 20, 23, 5*i, 0, 0, time.UTC)})
-	}
-	h := NewServer(ws, Config{}).Handler()
+	h := NewServer(nightWorkspace(t), Config{}).Handler()
 	body := `{"window":"22:00-02:00","seed":7,"vary":0.3,"date":"2026-11-20",
 	  "units":[{"name":"巡逻车","kind":"car","kiosk":"K1","count":2},{"kind":"volunteer","kiosk":1}]}`
 	rec, m := do(t, h, "POST", "/api/v1/plans", body)

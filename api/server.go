@@ -74,6 +74,7 @@ func (s *Server) SetWorkspace(ws *planner.Workspace) { s.idx.Store(planner.NewSp
 //	DELETE /api/v1/cameras/{id}    remove a camera (store required)
 //	POST /api/v1/plans             {"window","units","seed","vary","day","date"}: 201 {"id","report"} (守点巡线)
 //	GET /api/v1/plans/{id}         the plan as GeoJSON; GET .../units/{unit}.gpx one unit's GPX
+//	GET /api/v1/plans/{id}/status  progress of a plan made with "async": true
 //	DELETE /api/v1/share/{token}   revoke a route's share link
 //	GET /r/{token}, /r/{token}.gpx one route for its leader's phone (no login; 128-bit token, expires in 24 h)
 //	GET /*                         the web map (Config.Web)
@@ -104,6 +105,7 @@ func (s *Server) Handler() http.Handler {
 		r.Post("/plans", s.createPlan)
 		r.Get("/plans/{id}", s.getPlan)
 		r.Get("/plans/{id}/units/{unit}", s.planUnitGPX)
+		r.Get("/plans/{id}/status", s.planStatus)
 		r.Delete("/share/{token}", s.revokeShare)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			Error(w, r, planner.Errorf(planner.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))

@@ -10,7 +10,9 @@ import (
 	"github.com/tidewatch/tidewatch/planner"
 )
 
-func TestShareLinksShowOneRouteAndExpire(t *testing.T) {
+// nightWorkspace is gridWorkspace with a dozen incidents late on a Friday
+// evening near the middle of the grid.
+func nightWorkspace(t *testing.T) *planner.Workspace {
 	ws := gridWorkspace(t)
 	pr := geo.NewProjection(geo.Point{Lon: 114.30, Lat: 30.59})
 	for i := range 12 {
@@ -18,7 +20,11 @@ func TestShareLinksShowOneRouteAndExpire(t *testing.T) {
 			Location: pr.Inverse(geo.XY{X: 500 + float64(i%3)*10, Y: 400}),
 			Time:     time.Date(2026, 11, 20, 23, 5*i, 0, 0, time.UTC)})
 	}
-	srv := NewServer(ws, Config{})
+	return ws
+}
+
+func TestShareLinksShowOneRouteAndExpire(t *testing.T) {
+	srv := NewServer(nightWorkspace(t), Config{})
 	now := time.Date(2026, 11, 20, 18, 0, 0, 0, time.UTC)
 	srv.shares.now = func() time.Time { return now }
 	h := srv.Handler()
@@ -67,5 +73,41 @@ func TestShareLinksShowOneRouteAndExpire(t *testing.T) {
 	now = now.Add(ShareTTL + time.Minute)
 	if rec, _ := do(t, h, "GET", url1, ""); rec.Code != 404 {
 		t.Errorf("expired link: %d", rec.Code)
+	}
+}
+
+func TestAsyncPlanReportsProgress(t *testing.T) {
+	h := NewServer(nightWorkspace(t), Config{}).Handler()
+	rec, m := do(t, h, "POST", "/api/v1/plans", `{"async":true,"seed":2,"units":[{"kind":"foot","kiosk":1,"count":2}]}`)
+	if rec.Code != http.StatusAccepted || m["status"] == nil {
+		t.Fatalf("POST async: %d %v", rec.Code, m)
+	}
+	status := m["status"].(string)
+	var st map[string]any
+	last := -1.0
+	for i := 0; i < 600; i++ { // at most a minute
+		_, st = do(t, h, "GET", status, "")
+		p := st["progress"].(float64)
+		if p < last {
+			t.Fatalf("progress went back from %v to %v", last, p)
+		}
+		last = p
+		if st["state"] != "running" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if st["state"] != "done" || st["progress"] != 1.0 || len(st["links"].([]any)) != 2 {
+		t.Fatalf("final status %v", st)
+	}
+	_, again := do(t, h, "GET", status, "")
+	if again["links"].([]any)[0].(map[string]any)["url"] != st["links"].([]any)[0].(map[string]any)["url"] {
+		t.Error("polling the status made new share links")
+	}
+	if rec, _ := do(t, h, "GET", "/api/v1/plans/"+m["id"].(string), ""); rec.Code != 200 {
+		t.Errorf("GET finished plan: %d", rec.Code)
+	}
+	if rec, _ := do(t, h, "GET", "/api/v1/plans/nosuchplan/status", ""); rec.Code != 404 {
+		t.Errorf("unknown plan status: %d", rec.Code)
 	}
 }

@@ -380,6 +380,16 @@ type PlanOptions struct {
 	// unit without a name gets its group's name.
 	VolunteerGroups []string
 	Patrol          PatrolOptions // Window and Day are taken from above
+	// Progress, if set, is told how far planning has got: a fraction in
+	// 0..1 and the stage ("demand", "targets", "matrices", "routing").
+	Progress func(fraction float64, stage string)
+}
+
+// progress reports to opt.Progress when it is set.
+func (opt *PlanOptions) progress(f float64, stage string) {
+	if opt.Progress != nil {
+		opt.Progress(f, stage)
+	}
 }
 
 // Stop is one visit on a unit's route. Times are seconds after the
@@ -483,12 +493,14 @@ func PlanPatrol(ctx context.Context, ws *Workspace, opt PlanOptions) (*Plan, err
 	if err != nil {
 		return nil, err
 	}
+	opt.progress(0.1, "demand")
 	po := opt.Patrol
 	po.Window, po.Day = opt.Window, opt.Day
 	t, err := ChooseTargets(ctx, ws, rs, po)
 	if err != nil {
 		return nil, err
 	}
+	opt.progress(0.2, "targets")
 	return PlanTargets(ctx, ws, t, opt)
 }
 
@@ -611,16 +623,18 @@ func PlanTargets(ctx context.Context, ws *Workspace, t *Targets, opt PlanOptions
 			groups = append(groups, g)
 		}
 	}
-	for _, gr := range groups {
+	for i, gr := range groups {
 		if err := gr.build(ctx, ws, t, opt, kiosks, W, plan); err != nil {
 			return nil, err
 		}
+		opt.progress(0.2+0.3*float64(i+1)/float64(len(groups)), "matrices")
 	}
 	// Unperturbed best plan, then perturbed tries.
 	best, err := solveGroups(ctx, groups, t, opt, 0, W)
 	if err != nil {
 		return nil, err
 	}
+	opt.progress(0.8, "routing")
 	final, ratio, used, attempts := best, 1.0, 0.0, 0
 	if opt.Vary > 0 {
 		v := opt.Vary

@@ -107,11 +107,14 @@ func (m *Main) runPlan(ctx context.Context, args []string) error {
 		k := int(night.Sub(start).Hours() / 24)
 		names = planner.RosterGroups(*groups, n, k)
 	}
+	bar := newProgressBar(m.Stderr, "planning")
 	plan, err := planner.PlanPatrol(ctx, ws, planner.PlanOptions{Window: win, Day: wd, Date: night, Units: units,
-		Seed: *seed, Vary: *vary, TimeLimit: *limit, VolunteerGroups: names})
+		Seed: *seed, Vary: *vary, TimeLimit: *limit, VolunteerGroups: names,
+		Progress: func(f float64, _ string) { bar.Update(int64(1000*f), 1000) }})
 	if err != nil {
 		return err
 	}
+	bar.Done(fmt.Sprintf("%d units routed", len(plan.Units)))
 	rep := plan.Report
 	fmt.Fprintf(m.Stderr, "%s (%s): %d guard points, %d lines; covered %.1f%% of the window's risk, nearest-first baseline %.1f%%; vary %.2f kept %.1f%% of the best\n",
 		rep.Window, rep.Day, rep.Points, rep.Lines, rep.CoveredPct, rep.BaselinePct, rep.Vary, 100*rep.VaryRatio)
