@@ -125,10 +125,20 @@ func (s *Server) sharedRoute(w http.ResponseWriter, r *http.Request) {
 		_ = gpx.Write(w, gpx.FromUnit(l.plan, u))
 		return
 	}
+	// Name each stop's street so the leader knows where to go.
+	streets := map[string]string{}
+	if t := l.plan.Targets; t != nil {
+		for _, p := range t.Points {
+			streets[p.ID] = p.Street
+		}
+		for _, ln := range t.Lines {
+			streets[ln.ID] = ln.Street
+		}
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_ = routePage.Execute(w, map[string]any{
 		"Unit": u, "Window": clockRange(l.plan), "GPX": "/r/" + tok + ".gpx", "Expires": l.expires.Format("2006-01-02 15:04"),
-		"KM": u.DistanceM / 1000,
+		"KM": u.DistanceM / 1000, "Streets": streets,
 	})
 }
 
@@ -177,7 +187,7 @@ footer{font-size:14px;color:#52606d;padding:0 16px 24px}
 <header><h1>{{.Unit.Unit}}</h1><div class="sub">{{.Window}} · 出发 Leave {{.Unit.Leave}} · 返回 Return {{.Unit.Return}} · {{printf "%.1f" .KM}} 公里 km</div></header>
 <main>
 <ol>
-{{range $i, $s := .Unit.Stops}}<li><span class="n">{{$i | inc}}</span><div><div class="t">{{$s.Arrive}}–{{$s.Depart}}</div><div class="k">{{if eq $s.Kind "point"}}守点 Guard point{{else}}巡线 Patrol line{{end}} {{$s.ID}}</div></div></li>
+{{range $i, $s := .Unit.Stops}}<li><span class="n">{{$i | inc}}</span><div><div class="t">{{$s.Arrive}}–{{$s.Depart}}</div><div class="k">{{if eq $s.Kind "point"}}守点 Guard point{{else}}巡线 Patrol line{{end}} {{$s.ID}}{{with index $.Streets $s.ID}} · {{.}}{{end}}</div></div></li>
 {{else}}<li>今晚无任务 No stops tonight</li>{{end}}
 </ol>
 <a class="btn" href="{{.GPX}}">下载 GPX 轨迹 · Download GPX</a>
