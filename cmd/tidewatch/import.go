@@ -19,7 +19,7 @@ import (
 
 func (m *Main) runImport(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("import")
-	db := fs.String("db", "", "workspace store to write (a SQLite file path); replaced in one transaction")
+	db := fs.String("db", "", "workspace store to write: a SQLite file path or a postgres:// URL; replaced in one transaction")
 	osmPath := fs.String("osm", "", "OpenStreetMap extract: .osm.pbf, .osm, .osm.gz or .osm.bz2 (required)")
 	bbox := fs.String("bbox", "", "keep only data inside W,S,E,N (degrees lon,lat)")
 	var grids, cameras, kiosks, incidents, sites fileList

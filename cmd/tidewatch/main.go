@@ -9,6 +9,7 @@
 //	tidewatch serve  --db ws.db [--addr 127.0.0.1:8080] [--dev webmap/dist]
 //	tidewatch export roads --db ws.db --mode car --format csv
 //	tidewatch demo   --db demo/wilmington.db [--osm delaware-latest.osm.pbf]
+//	tidewatch migrate --db ws.db|postgres://...
 package main
 
 import (
@@ -68,6 +69,7 @@ Commands:
   import   read OSM roads and station files into a workspace store
   serve    serve a workspace on the web map and the HTTP API
   export   write a workspace layer (roads) as CSV or GeoJSON
+  migrate  bring a store's schema up to date (SQLite file or postgres:// URL)
   demo     build the Wilmington demo workspace (real OSM roads, synthetic cameras/incidents)
   isochrones  1/3/5-minute response rings from the kiosks as GeoJSON (快反圈)
   response    per-grid reach and backup, key sites failing their tier
@@ -107,6 +109,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runCoverage(ctx, args[1:])
 	case "plan":
 		return m.runPlan(ctx, args[1:])
+	case "migrate":
+		return m.runMigrate(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

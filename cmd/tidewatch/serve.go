@@ -14,7 +14,7 @@ import (
 
 func (m *Main) runServe(ctx context.Context, args []string) error {
 	fs := m.newFlagSet("serve")
-	db := fs.String("db", "", "workspace store: a SQLite file path")
+	db := fs.String("db", "", "workspace store: a SQLite file path or a postgres:// URL (PostGIS)")
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address host:port")
 	dev := fs.String("dev", "", "serve the web map from this folder (e.g. webmap/dist) instead of the embedded copy")
 	tileURL := fs.String("basemap-url", "", "optional raster tile URL template on your intranet, e.g. http://tiles.local/{z}/{x}/{y}.png")

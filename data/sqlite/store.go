@@ -13,6 +13,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/tidewatch/tidewatch/data/internal/wkb"
 	"github.com/tidewatch/tidewatch/planner"
 )
 
@@ -159,7 +160,7 @@ func writeWorkspace(ctx context.Context, tx *sql.Tx, ws *planner.Workspace) erro
 		return err
 	}
 	if err := insertAll(ctx, tx, "grids", gridCols, ws.Grids, func(i int, g *planner.Grid) ([]any, error) {
-		return []any{g.ID, i, g.Name, encodePolygon(g.Polygon), g.Population, g.Risk, g.Generated}, nil
+		return []any{g.ID, i, g.Name, wkb.EncodePolygon(g.Polygon), g.Population, g.Risk, g.Generated}, nil
 	}); err != nil {
 		return err
 	}
@@ -184,7 +185,7 @@ func writeWorkspace(ctx context.Context, tx *sql.Tx, ws *planner.Workspace) erro
 	if err := insertAll(ctx, tx, "sites", siteCols, ws.Sites, func(i int, x *planner.Site) ([]any, error) {
 		var area []byte
 		if len(x.Area) > 0 {
-			area = encodePolygon(x.Area)
+			area = wkb.EncodePolygon(x.Area)
 		}
 		return []any{x.ID, i, x.Ref, x.Name, string(x.Category), x.Location.Lon, x.Location.Lat, area, x.Tier, x.Source}, nil
 	}); err != nil {
@@ -216,14 +217,14 @@ func writeWorkspace(ctx context.Context, tx *sql.Tx, ws *planner.Workspace) erro
 		return err
 	}
 	return insertAll(ctx, tx, "buildings", buildingCols, ws.Buildings, func(i int, x *planner.Building) ([]any, error) {
-		return []any{x.ID, i, x.OSMID, encodePolygon(x.Polygon), x.LevelsM}, nil
+		return []any{x.ID, i, x.OSMID, wkb.EncodePolygon(x.Polygon), x.LevelsM}, nil
 	})
 }
 
 // roadRow returns the values of road i in roadCols order.
 func roadRow(i int, r *planner.Road) ([]any, error) {
 	v := make([]any, 0, len(roadCols))
-	v = append(v, r.ID, i, r.WayID, r.From, r.To, encodeLineString(r.Geometry), r.Highway, r.Name, r.LengthM)
+	v = append(v, r.ID, i, r.WayID, r.From, r.To, wkb.EncodeLineString(r.Geometry), r.Highway, r.Name, r.LengthM)
 	for _, t := range r.Travel {
 		v = append(v, seconds(t.Forward), seconds(t.Backward))
 	}
@@ -293,7 +294,7 @@ func readWorkspace(ctx context.Context, tx *sql.Tx) (*planner.Workspace, error) 
 	if ws.Grids, err = readAll(ctx, tx, "grids", gridCols, func(sc scanner, g *planner.Grid) (err error) {
 		var poly []byte
 		if err = sc(&g.ID, new(int), &g.Name, &poly, &g.Population, &g.Risk, &g.Generated); err == nil {
-			g.Polygon, err = decodePolygon(poly)
+			g.Polygon, err = wkb.DecodePolygon(poly)
 		}
 		return err
 	}); err != nil {
@@ -326,7 +327,7 @@ func readWorkspace(ctx context.Context, tx *sql.Tx) (*planner.Workspace, error) 
 	if ws.Sites, err = readAll(ctx, tx, "sites", siteCols, func(sc scanner, x *planner.Site) (err error) {
 		var area []byte
 		if err = sc(&x.ID, new(int), &x.Ref, &x.Name, &x.Category, &x.Location.Lon, &x.Location.Lat, &area, &x.Tier, &x.Source); err == nil {
-			x.Area, err = decodePolygon(area)
+			x.Area, err = wkb.DecodePolygon(area)
 		}
 		return err
 	}); err != nil {
@@ -358,7 +359,7 @@ func readWorkspace(ctx context.Context, tx *sql.Tx) (*planner.Workspace, error) 
 	if ws.Buildings, err = readAll(ctx, tx, "buildings", buildingCols, func(sc scanner, x *planner.Building) (err error) {
 		var poly []byte
 		if err = sc(&x.ID, new(int), &x.OSMID, &poly, &x.LevelsM); err == nil {
-			x.Polygon, err = decodePolygon(poly)
+			x.Polygon, err = wkb.DecodePolygon(poly)
 		}
 		return err
 	}); err != nil {
@@ -383,7 +384,7 @@ func scanRoad(sc scanner, r *planner.Road) error {
 		r.Travel[m] = planner.Travel{Forward: costOf(secs[2*m]), Backward: costOf(secs[2*m+1])}
 	}
 	var err error
-	r.Geometry, err = decodeLineString(geom)
+	r.Geometry, err = wkb.DecodeLineString(geom)
 	return err
 }
 

@@ -8,7 +8,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/tidewatch/tidewatch/geo"
 	"github.com/tidewatch/tidewatch/planner"
 	"github.com/tidewatch/tidewatch/planner/storetest"
 )
@@ -127,30 +126,6 @@ func TestMigrationsAppliedInOrder(t *testing.T) {
 	}
 	if _, err := loadMigrations(fstest.MapFS{"migrations/0002_x.sql": {}}); err == nil {
 		t.Fatal("a gap in migration versions was accepted")
-	}
-}
-
-func TestWKBRoundTrip(t *testing.T) {
-	pg := geo.Polygon{{{Lon: 117.1, Lat: 39.1}, {Lon: 117.2, Lat: 39.1}, {Lon: 117.2, Lat: 39.2}, {Lon: 117.1, Lat: 39.1}}, nil}
-	b := encodePolygon(pg)
-	if len(b) != 9+4+16*4+4 {
-		t.Fatalf("polygon WKB is %d bytes", len(b))
-	}
-	got, err := decodePolygon(b)
-	if err != nil || len(got) != 2 || got[1] != nil || got[0][2] != pg[0][2] {
-		t.Fatalf("decodePolygon = %v, %v", got, err)
-	}
-	if _, err := decodePolygon(b[:len(b)-3]); err == nil {
-		t.Fatal("truncated WKB accepted")
-	}
-	if _, err := decodeLineString(b); err == nil {
-		t.Fatal("polygon WKB accepted as a line")
-	}
-	// Big-endian WKB written by another tool: POINT count 1 line.
-	be := []byte{0, 0, 0, 0, 2, 0, 0, 0, 1, 0x40, 0x5d, 0x46, 0x66, 0x66, 0x66, 0x66, 0x66, 0x40, 0x43, 0x8c, 0xcc, 0xcc, 0xcc, 0xcc, 0xcd}
-	ls, err := decodeLineString(be)
-	if err != nil || len(ls) != 1 || ls[0] != (geo.Point{Lon: 117.1, Lat: 39.1}) {
-		t.Fatalf("big-endian line = %v, %v", ls, err)
 	}
 }
 

@@ -1,4 +1,9 @@
-package sqlite
+// Package wkb encodes and decodes the 2D little-endian WKB that both
+// workspace stores (data/sqlite, data/postgis) keep as the exact copy of
+// line and polygon coordinates: lon,lat float64 with their bits unchanged
+// (-0, subnormals, ±Inf and NaN included). Decoding accepts either byte
+// order. EWKB adds a PostGIS SRID to an encoding for geometry columns.
+package wkb
 
 import (
 	"encoding/binary"
@@ -14,6 +19,9 @@ const (
 	wkbPolygon    = 3
 )
 
+// ewkbSRID is the EWKB type flag saying an SRID follows the type code.
+const ewkbSRID = 0x20000000
+
 // appendPoints appends a WKB point count and the points (lon,lat float64,
 // little-endian).
 func appendPoints(b []byte, pts []geo.Point) []byte {
@@ -25,16 +33,16 @@ func appendPoints(b []byte, pts []geo.Point) []byte {
 	return b
 }
 
-// encodeLineString returns ls as little-endian WKB (lon,lat).
-func encodeLineString(ls geo.LineString) []byte {
+// EncodeLineString returns ls as little-endian WKB (lon,lat).
+func EncodeLineString(ls geo.LineString) []byte {
 	b := make([]byte, 0, 9+16*len(ls))
 	b = append(b, 1) // little-endian
 	b = binary.LittleEndian.AppendUint32(b, wkbLineString)
 	return appendPoints(b, ls)
 }
 
-// encodePolygon returns pg as little-endian WKB (lon,lat), outer ring first.
-func encodePolygon(pg geo.Polygon) []byte {
+// EncodePolygon returns pg as little-endian WKB (lon,lat), outer ring first.
+func EncodePolygon(pg geo.Polygon) []byte {
 	n := 9
 	for _, r := range pg {
 		n += 4 + 16*len(r)
@@ -118,17 +126,17 @@ func (r *wkbReader) done() error {
 	return r.err
 }
 
-// decodeLineString parses WKB LineString bytes; an empty line is nil.
-func decodeLineString(b []byte) (geo.LineString, error) {
+// DecodeLineString parses WKB LineString bytes; an empty line is nil.
+func DecodeLineString(b []byte) (geo.LineString, error) {
 	r := wkbReader{b: b}
 	r.header(wkbLineString)
 	ls := geo.LineString(r.points())
 	return ls, r.done()
 }
 
-// decodePolygon parses WKB Polygon bytes; a polygon without rings is nil,
+// DecodePolygon parses WKB Polygon bytes; a polygon without rings is nil,
 // and so is a NULL column (b == nil).
-func decodePolygon(b []byte) (geo.Polygon, error) {
+func DecodePolygon(b []byte) (geo.Polygon, error) {
 	if b == nil {
 		return nil, nil
 	}
@@ -146,4 +154,18 @@ func decodePolygon(b []byte) (geo.Polygon, error) {
 		pg[i] = r.points()
 	}
 	return pg, r.done()
+}
+
+// EWKB returns the little-endian WKB b (as made by EncodeLineString or
+// EncodePolygon) as PostGIS EWKB carrying srid, ready for a
+// geometry(…, srid) column.
+func EWKB(b []byte, srid uint32) []byte {
+	if len(b) < 5 || b[0] != 1 {
+		panic("wkb: EWKB needs little-endian WKB")
+	}
+	out := make([]byte, 0, len(b)+4)
+	out = append(out, 1)
+	out = binary.LittleEndian.AppendUint32(out, binary.LittleEndian.Uint32(b[1:])|ewkbSRID)
+	out = binary.LittleEndian.AppendUint32(out, srid)
+	return append(out, b[5:]...)
 }
