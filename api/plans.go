@@ -32,37 +32,48 @@ type UnitSpec struct {
 	Kiosk json.RawMessage `json:"kiosk"`
 	Count int             `json:"count"`
 	Shift string          `json:"shift,omitempty"` // optional "HH:MM-HH:MM" inside the window
+	// Breaks are required breaks at the home kiosk, e.g. ["00:00-00:30"].
+	Breaks []string `json:"breaks,omitempty"`
 }
 
 // ExpandUnits turns unit specs into planner units, resolving kiosks by id
-// or name in ws.
-func ExpandUnits(ws *planner.Workspace, specs []UnitSpec) ([]planner.Unit, error) {
+// or name in ws, and returns each unit's breaks (planner.PlanOptions.Breaks).
+func ExpandUnits(ws *planner.Workspace, specs []UnitSpec) ([]planner.Unit, [][]planner.Shift, error) {
 	var out []planner.Unit
+	var breaks [][]planner.Shift
 	for i, s := range specs {
 		kind := planner.UnitKind(strings.ToLower(strings.TrimSpace(s.Kind)))
 		switch kind {
 		case planner.UnitCar, planner.UnitMotorbike, planner.UnitFoot, planner.UnitVolunteer:
 		default:
-			return nil, planner.Errorf(planner.EINVALID, "unit %d: kind %q: want car, motorbike, foot or volunteer", i+1, s.Kind)
+			return nil, nil, planner.Errorf(planner.EINVALID, "unit %d: kind %q: want car, motorbike, foot or volunteer", i+1, s.Kind)
 		}
 		kid, err := resolveKiosk(ws, s.Kiosk)
 		if err != nil {
-			return nil, planner.Errorf(planner.EINVALID, "unit %d: %s", i+1, planner.ErrorMessage(err))
+			return nil, nil, planner.Errorf(planner.EINVALID, "unit %d: %s", i+1, planner.ErrorMessage(err))
 		}
 		var shifts []planner.Shift
 		if s.Shift != "" {
 			sh, err := ParseWindow(s.Shift)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			shifts = []planner.Shift{sh}
+		}
+		var brs []planner.Shift
+		for _, b := range s.Breaks {
+			br, err := ParseWindow(b)
+			if err != nil {
+				return nil, nil, planner.Errorf(planner.EINVALID, "unit %d: break: %s", i+1, planner.ErrorMessage(err))
+			}
+			brs = append(brs, br)
 		}
 		n := s.Count
 		if n == 0 {
 			n = 1
 		}
 		if n < 0 || n > 100 {
-			return nil, planner.Errorf(planner.EINVALID, "unit %d: count %d: want 1..100", i+1, n)
+			return nil, nil, planner.Errorf(planner.EINVALID, "unit %d: count %d: want 1..100", i+1, n)
 		}
 		for k := 1; k <= n; k++ {
 			name := s.Name
@@ -70,9 +81,10 @@ func ExpandUnits(ws *planner.Workspace, specs []UnitSpec) ([]planner.Unit, error
 				name = fmt.Sprintf("%s-%d", s.Name, k)
 			}
 			out = append(out, planner.Unit{ID: int64(len(out) + 1), Name: name, Kind: kind, HomeKiosk: kid, Shifts: shifts})
+			breaks = append(breaks, brs)
 		}
 	}
-	return out, nil
+	return out, breaks, nil
 }
 
 func resolveKiosk(ws *planner.Workspace, raw json.RawMessage) (int64, error) {
@@ -257,12 +269,12 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ws := s.idx.Load().WS
-	units, err := ExpandUnits(ws, req.Units)
+	units, breaks, err := ExpandUnits(ws, req.Units)
 	if err != nil {
 		Error(w, r, err)
 		return
 	}
-	opt := planner.PlanOptions{Window: win, Day: day, Date: date, Units: units, Seed: req.Seed, Vary: req.Vary, TimeLimit: 20 * time.Second}
+	opt := planner.PlanOptions{Window: win, Day: day, Date: date, Units: units, Breaks: breaks, Seed: req.Seed, Vary: req.Vary, TimeLimit: 20 * time.Second}
 	id := newPlanID()
 	if req.Async {
 		job := &planJob{State: "running"}

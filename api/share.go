@@ -187,7 +187,7 @@ footer{font-size:14px;color:#52606d;padding:0 16px 24px}
 <header><h1>{{.Unit.Unit}}</h1><div class="sub">{{.Window}} · 出发 Leave {{.Unit.Leave}} · 返回 Return {{.Unit.Return}} · {{printf "%.1f" .KM}} 公里 km</div></header>
 <main>
 <ol>
-{{range $i, $s := .Unit.Stops}}<li><span class="n">{{$i | inc}}</span><div><div class="t">{{$s.Arrive}}–{{$s.Depart}}</div><div class="k">{{if eq $s.Kind "point"}}守点 Guard point{{else}}巡线 Patrol line{{end}} {{$s.ID}}{{with index $.Streets $s.ID}} · {{.}}{{end}}</div></div></li>
+{{range $i, $s := .Unit.Stops}}<li><span class="n">{{$i | inc}}</span><div><div class="t">{{$s.Arrive}}–{{$s.Depart}}</div><div class="k">{{if eq $s.Kind "break"}}休息（在警务站） Break at the kiosk{{else}}{{if eq $s.Kind "point"}}守点 Guard point{{else}}巡线 Patrol line{{end}} {{$s.ID}}{{with index $.Streets $s.ID}} · {{.}}{{end}}{{end}}</div></div></li>
 {{else}}<li>今晚无任务 No stops tonight</li>{{end}}
 </ol>
 <a class="btn" href="{{.GPX}}">下载 GPX 轨迹 · Download GPX</a>

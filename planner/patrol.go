@@ -364,7 +364,10 @@ type PlanOptions struct {
 	Window Shift         // minutes after midnight; default 22:00–02:00
 	Day    *time.Weekday // plan the night starting on this day; nil: a typical night (week average)
 	Date   time.Time     // optional calendar date of the night (for ETAs in GPX); zero: none
-	Units  []Unit        // HomeKiosk, Kind and optional Shifts (clipped to the window)
+	Units  []Unit        // HomeKiosk, Kind and optional Shifts (each clipped to the window)
+	// Breaks[i] are unit i's required breaks tonight, spent at its home
+	// kiosk (minutes after midnight, like shifts); nil or shorter: none.
+	Breaks [][]Shift
 	// MaxDurationMin caps each unit's time out of its kiosk, minutes (0: the window).
 	MaxDurationMin int
 	Seed           int64
@@ -395,7 +398,7 @@ func (opt *PlanOptions) progress(f float64, stage string) {
 // Stop is one visit on a unit's route. Times are seconds after the
 // window's start; clocks are local "HH:MM".
 type Stop struct {
-	Kind     string    `json:"kind"` // "point" or "line"
+	Kind     string    `json:"kind"` // "point", "line", or "break" (at the home kiosk, between shift stretches)
 	ID       string    `json:"id"`
 	Visit    int       `json:"visit"` // 0 first visit of a guard point, 1 the revisit, ...
 	ArriveS  float64   `json:"arrive_s"`
@@ -538,7 +541,8 @@ type group struct {
 	places []place
 	mat    [][]float64 // place → place seconds
 	nodes  []pnode
-	units  []int // indices into opt.Units
+	units  []int   // indices into opt.Units
+	routes [][]int // per unit of units: its orienteering routes (one per stretch between breaks)
 	depot  map[int64]int
 	line   []lineMode // per line
 	limit  float64
@@ -659,8 +663,8 @@ func PlanTargets(ctx context.Context, ws *Workspace, t *Targets, opt PlanOptions
 	}
 	plan.Problems, plan.Results = final.probs, final.res
 	for gi, gr := range groups {
-		for r, ui := range gr.units {
-			up := gr.unitPlan(&opt.Units[ui], opt.Units[ui].HomeKiosk, final.probs[gi], final.res[gi], r, t, opt.Window)
+		for k, ui := range gr.units {
+			up := gr.unitPlan(&opt.Units[ui], opt.Units[ui].HomeKiosk, final.probs[gi], final.res[gi], gr.routes[k], t, opt.Window)
 			plan.Units = append(plan.Units, up)
 		}
 	}
@@ -895,16 +899,19 @@ func solveGroups(ctx context.Context, groups []*group, t *Targets, opt PlanOptio
 			}
 			return mat[nodes[i].to][nodes[j].from]
 		}
+		gr.routes = gr.routes[:0]
 		for _, ui := range gr.units {
 			d := gr.depot[opt.Units[ui].HomeKiosk]
-			e, l := unitShift(opt.Units[ui], opt.Window, W)
-			if v > 0 {
-				e = math.Min(l, e+rng.Float64()*v*varyStartMaxS)
+			var rs []int
+			for k, sg := range unitSegments(&opt, ui, W) {
+				e, l := sg[0], sg[1]
+				if v > 0 && k == 0 {
+					e = math.Min(l, e+rng.Float64()*v*varyStartMaxS)
+				}
+				rs = append(rs, len(p.Routes))
+				p.Routes = append(p.Routes, RouteSpec{Start: d, End: d, Earliest: e, Latest: l})
 			}
-			if opt.MaxDurationMin > 0 {
-				l = math.Min(l, e+float64(opt.MaxDurationMin)*60)
-			}
-			p.Routes = append(p.Routes, RouteSpec{Start: d, End: d, Earliest: e, Latest: l})
+			gr.routes = append(gr.routes, rs)
 		}
 		res, err := SolveOrienteering(ctx, p, OrienteeringOptions{Seed: opt.Seed + int64(len(sol.res)), MaxIter: opt.MaxIter, TimeLimit: opt.TimeLimit})
 		if err != nil {
@@ -927,68 +934,135 @@ func solveGroups(ctx context.Context, groups []*group, t *Targets, opt PlanOptio
 	return sol, nil
 }
 
-// unitShift returns a unit's shift clipped to the window, in seconds
-// after the window start (the whole window when it has no shift).
-func unitShift(u Unit, w Shift, W float64) (e, l float64) {
-	if len(u.Shifts) == 0 {
-		return 0, W
-	}
-	s := u.Shifts[0]
+// windowSpan returns shift s as seconds [from, to) after the window's
+// start, clipped to the window of W seconds; ok is false when they do not
+// meet.
+func windowSpan(s, w Shift, W float64) (from, to float64, ok bool) {
 	off := float64(((s.Start-w.Start)%1440+1440)%1440) * 60
-	if off >= W {
-		off = 0 // a shift that starts before the window: from the window start
-		if end := float64(((s.End-w.Start)%1440+1440)%1440) * 60; end < W {
-			return 0, end
+	n := float64(shiftLen(s)) * 60
+	if off >= W { // starts before the window (or after it): the part inside
+		if off+n-1440*60 <= 0 {
+			return 0, 0, false
 		}
-		return 0, W
+		return 0, math.Min(W, off+n-1440*60), true
 	}
-	return off, math.Min(W, off+float64(shiftLen(s))*60)
+	return off, math.Min(W, off+n), true
 }
 
-// unitPlan turns route r of a solved group into a UnitPlan with the path
-// along the roads.
-func (gr *group) unitPlan(u *Unit, kiosk int64, p OrienteeringProblem, res OrienteeringResult, r int, t *Targets, w Shift) UnitPlan {
-	up := UnitPlan{Unit: u.Name, Kind: u.Kind, Mode: gr.mode, KioskID: kiosk}
-	spec := p.Routes[r]
-	up.LeaveS = spec.Earliest
-	prev := spec.Start
-	now := spec.Earliest
-	for k, node := range res.Routes[r] {
-		nd := gr.nodes[node]
-		path, m := gr.path(gr.nodes[prev].to, nd.from)
-		up.Path = appendLine(up.Path, path)
-		up.DistanceM += m
-		arr := res.Arrivals[r][k]
-		start := math.Max(arr, nd.open)
-		st := Stop{Visit: nd.copy, ArriveS: arr, StartS: start, DepartS: start + nd.service}
-		if nd.kind == 1 {
-			pt := t.Points[nd.target]
-			st.Kind, st.ID, st.Location = "point", pt.ID, pt.Location
-		} else {
-			l := t.Lines[nd.target]
-			geom := l.Geometry
-			if gr.line[nd.target].reversed {
-				geom = reversed(geom)
-			}
-			st.Kind, st.ID, st.Location = "line", l.ID, geom[0]
-			up.Path = appendLine(up.Path, geom)
-			up.DistanceM += l.LengthM
-		}
-		st.Arrive, st.Depart = clock(w, st.ArriveS), clock(w, st.DepartS)
-		up.Stops = append(up.Stops, st)
-		now = st.DepartS
-		prev = node
+// unitSegments returns the stretches of the window, in seconds after its
+// start, that unit i spends on patrol: its shifts (the whole window when it
+// has none) less its breaks, each at most MaxDurationMin long, in time
+// order. Each stretch leaves from and returns to the home kiosk.
+func unitSegments(opt *PlanOptions, i int, W float64) [][2]float64 {
+	u := opt.Units[i]
+	var segs [][2]float64
+	if len(u.Shifts) == 0 {
+		segs = [][2]float64{{0, W}}
 	}
-	if len(res.Routes[r]) > 0 {
-		path, m := gr.path(gr.nodes[prev].to, gr.nodes[spec.End].from)
-		up.Path = appendLine(up.Path, path)
-		up.DistanceM += m
-		now += p.Travel(prev, spec.End)
+	for _, s := range u.Shifts {
+		if a, b, ok := windowSpan(s, opt.Window, W); ok {
+			segs = append(segs, [2]float64{a, b})
+		}
+	}
+	if i < len(opt.Breaks) {
+		for _, br := range opt.Breaks[i] {
+			a, b, ok := windowSpan(br, opt.Window, W)
+			if !ok {
+				continue
+			}
+			var cut [][2]float64
+			for _, sg := range segs {
+				if b <= sg[0] || a >= sg[1] {
+					cut = append(cut, sg)
+					continue
+				}
+				if a > sg[0] {
+					cut = append(cut, [2]float64{sg[0], a})
+				}
+				if b < sg[1] {
+					cut = append(cut, [2]float64{b, sg[1]})
+				}
+			}
+			segs = cut
+		}
+	}
+	sort.Slice(segs, func(a, b int) bool { return segs[a][0] < segs[b][0] })
+	out := segs[:0]
+	for _, sg := range segs {
+		if opt.MaxDurationMin > 0 {
+			sg[1] = math.Min(sg[1], sg[0]+float64(opt.MaxDurationMin)*60)
+		}
+		if sg[1] > sg[0] {
+			out = append(out, sg)
+		}
+	}
+	return out
+}
+
+// unitPlan turns a unit's routes of a solved group (one per stretch
+// between breaks) into one UnitPlan with the path along the roads; a
+// "break" stop at the kiosk separates the stretches.
+func (gr *group) unitPlan(u *Unit, kiosk int64, p OrienteeringProblem, res OrienteeringResult, routes []int, t *Targets, w Shift) UnitPlan {
+	up := UnitPlan{Unit: u.Name, Kind: u.Kind, Mode: gr.mode, KioskID: kiosk}
+	now := 0.0
+	for i, r := range routes {
+		spec := p.Routes[r]
+		if i == 0 {
+			up.LeaveS = spec.Earliest
+		} else {
+			br := Stop{Kind: "break", ID: "break", ArriveS: now, StartS: now, DepartS: spec.Earliest, Location: gr.depotPoint(spec.Start)}
+			br.Arrive, br.Depart = clock(w, br.ArriveS), clock(w, br.DepartS)
+			up.Stops = append(up.Stops, br)
+		}
+		now = spec.Earliest
+		prev := spec.Start
+		for k, node := range res.Routes[r] {
+			nd := gr.nodes[node]
+			path, m := gr.path(gr.nodes[prev].to, nd.from)
+			up.Path = appendLine(up.Path, path)
+			up.DistanceM += m
+			arr := res.Arrivals[r][k]
+			start := math.Max(arr, nd.open)
+			st := Stop{Visit: nd.copy, ArriveS: arr, StartS: start, DepartS: start + nd.service}
+			if nd.kind == 1 {
+				pt := t.Points[nd.target]
+				st.Kind, st.ID, st.Location = "point", pt.ID, pt.Location
+			} else {
+				l := t.Lines[nd.target]
+				geom := l.Geometry
+				if gr.line[nd.target].reversed {
+					geom = reversed(geom)
+				}
+				st.Kind, st.ID, st.Location = "line", l.ID, geom[0]
+				up.Path = appendLine(up.Path, geom)
+				up.DistanceM += l.LengthM
+			}
+			st.Arrive, st.Depart = clock(w, st.ArriveS), clock(w, st.DepartS)
+			up.Stops = append(up.Stops, st)
+			now = st.DepartS
+			prev = node
+		}
+		if len(res.Routes[r]) > 0 {
+			path, m := gr.path(gr.nodes[prev].to, gr.nodes[spec.End].from)
+			up.Path = appendLine(up.Path, path)
+			up.DistanceM += m
+			now += p.Travel(prev, spec.End)
+		}
 	}
 	up.ReturnS = now
 	up.DurationS = now - up.LeaveS
 	up.Leave, up.Return = clock(w, up.LeaveS), clock(w, up.ReturnS)
 	return up
+}
+
+// depotPoint returns where depot node d lies (lon,lat).
+func (gr *group) depotPoint(d int) geo.Point {
+	pl := gr.places[gr.nodes[d].from]
+	if pl.node >= 0 {
+		p, _ := gr.net.Graph.Coord(pl.node)
+		return p
+	}
+	return pl.snap.Point
 }
 
 // baseline routes the group's units nearest-first: each unit repeatedly
@@ -1006,67 +1080,81 @@ func (gr *group) baseline(opt PlanOptions, t *Targets, W float64, done []UnitPla
 	for _, ui := range gr.units {
 		u := opt.Units[ui]
 		d := gr.depot[u.HomeKiosk]
-		e, l := unitShift(u, opt.Window, W)
-		if opt.MaxDurationMin > 0 {
-			l = math.Min(l, e+float64(opt.MaxDurationMin)*60)
-		}
-		up := UnitPlan{Unit: u.Name, Kind: u.Kind, Mode: gr.mode, KioskID: u.HomeKiosk, LeaveS: e}
 		home := gr.nodes[d].from
-		cur, now := home, e
-		for {
-			best, bestT := -1, math.Inf(1)
-			for i, nd := range gr.nodes {
-				if nd.kind == 0 || (nd.kind == 1 && nd.copy > 0) {
-					continue
-				}
-				id := targetID(t, nd)
-				if taken[id] {
-					continue
-				}
-				tt := gr.mat[cur][nd.from]
-				if tt >= unreachableS || now+tt+nd.service+gr.mat[nd.to][home] > l {
-					continue
-				}
-				if tt < bestT {
-					best, bestT = i, tt
-				}
-			}
-			if best < 0 {
-				break
-			}
-			nd := gr.nodes[best]
-			path, m := gr.path(cur, nd.from)
-			up.Path = appendLine(up.Path, path)
-			up.DistanceM += m
-			arr := now + bestT
-			st := Stop{ID: targetID(t, nd), ArriveS: arr, StartS: arr, DepartS: arr + nd.service}
-			if nd.kind == 1 {
-				st.Kind, st.Location = "point", t.Points[nd.target].Location
+		up := UnitPlan{Unit: u.Name, Kind: u.Kind, Mode: gr.mode, KioskID: u.HomeKiosk}
+		now := 0.0
+		for k, sg := range unitSegments(&opt, ui, W) {
+			if k == 0 {
+				up.LeaveS = sg[0]
 			} else {
-				geom := t.Lines[nd.target].Geometry
-				if gr.line[nd.target].reversed {
-					geom = reversed(geom)
-				}
-				st.Kind, st.Location = "line", geom[0]
-				up.Path = appendLine(up.Path, geom)
-				up.DistanceM += t.Lines[nd.target].LengthM
+				br := Stop{Kind: "break", ID: "break", ArriveS: now, StartS: now, DepartS: sg[0], Location: gr.depotPoint(d)}
+				br.Arrive, br.Depart = clock(opt.Window, br.ArriveS), clock(opt.Window, br.DepartS)
+				up.Stops = append(up.Stops, br)
 			}
-			st.Arrive, st.Depart = clock(opt.Window, st.ArriveS), clock(opt.Window, st.DepartS)
-			up.Stops = append(up.Stops, st)
-			taken[st.ID] = true
-			now, cur = st.DepartS, nd.to
+			now = gr.nearestFirst(&up, t, taken, home, sg[0], sg[1], opt.Window)
 		}
-		if cur != home {
-			path, m := gr.path(cur, home)
-			up.Path = appendLine(up.Path, path)
-			up.DistanceM += m
-			now += gr.mat[cur][home]
-		}
-		up.ReturnS, up.DurationS = now, now-e
-		up.Leave, up.Return = clock(opt.Window, e), clock(opt.Window, now)
+		up.ReturnS, up.DurationS = now, now-up.LeaveS
+		up.Leave, up.Return = clock(opt.Window, up.LeaveS), clock(opt.Window, now)
 		out = append(out, up)
 	}
 	return out
+}
+
+// nearestFirst routes one stretch [e, l] (seconds) of a baseline unit from
+// and back to home, appending its stops and path to up; it returns the
+// time it is home again.
+func (gr *group) nearestFirst(up *UnitPlan, t *Targets, taken map[string]bool, home int, e, l float64, w Shift) float64 {
+	cur, now := home, e
+	for {
+		best, bestT := -1, math.Inf(1)
+		for i, nd := range gr.nodes {
+			if nd.kind == 0 || (nd.kind == 1 && nd.copy > 0) {
+				continue
+			}
+			id := targetID(t, nd)
+			if taken[id] {
+				continue
+			}
+			tt := gr.mat[cur][nd.from]
+			if tt >= unreachableS || now+tt+nd.service+gr.mat[nd.to][home] > l {
+				continue
+			}
+			if tt < bestT {
+				best, bestT = i, tt
+			}
+		}
+		if best < 0 {
+			break
+		}
+		nd := gr.nodes[best]
+		path, m := gr.path(cur, nd.from)
+		up.Path = appendLine(up.Path, path)
+		up.DistanceM += m
+		arr := now + bestT
+		st := Stop{ID: targetID(t, nd), ArriveS: arr, StartS: arr, DepartS: arr + nd.service}
+		if nd.kind == 1 {
+			st.Kind, st.Location = "point", t.Points[nd.target].Location
+		} else {
+			geom := t.Lines[nd.target].Geometry
+			if gr.line[nd.target].reversed {
+				geom = reversed(geom)
+			}
+			st.Kind, st.Location = "line", geom[0]
+			up.Path = appendLine(up.Path, geom)
+			up.DistanceM += t.Lines[nd.target].LengthM
+		}
+		st.Arrive, st.Depart = clock(w, st.ArriveS), clock(w, st.DepartS)
+		up.Stops = append(up.Stops, st)
+		taken[st.ID] = true
+		now, cur = st.DepartS, nd.to
+	}
+	if cur != home {
+		path, m := gr.path(cur, home)
+		up.Path = appendLine(up.Path, path)
+		up.DistanceM += m
+		now += gr.mat[cur][home]
+	}
+	return now
 }
 
 func targetID(t *Targets, nd pnode) string {
@@ -1201,7 +1289,7 @@ func report(plan *Plan, t *Targets, w Shift) PlanReport {
 		lo, hi := float64(h)*3600, float64(h+1)*3600
 		for _, up := range ups {
 			for _, s := range up.Stops {
-				if seen[s.ID] || s.DepartS <= lo || s.StartS >= hi {
+				if s.Kind == "break" || seen[s.ID] || s.DepartS <= lo || s.StartS >= hi {
 					continue
 				}
 				seen[s.ID] = true
@@ -1239,7 +1327,7 @@ func report(plan *Plan, t *Targets, w Shift) PlanReport {
 	seen := map[string]bool{}
 	for _, up := range plan.Units {
 		for _, s := range up.Stops {
-			if !seen[s.ID] {
+			if s.Kind != "break" && !seen[s.ID] {
 				seen[s.ID] = true
 				if s.Kind == "point" {
 					rep.PointsCover++

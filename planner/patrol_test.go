@@ -356,3 +356,54 @@ func TestHourRiskCrossesMidnight(t *testing.T) {
 		t.Errorf("hours sum to %v, the window's risk is %v", s, p.Risk)
 	}
 }
+
+// TestPlanBreaksAndSplitShifts: a required break at the kiosk and a shift
+// in two parts split a unit's night into stretches that each leave from
+// and return to the kiosk; no stop falls in the gaps.
+func TestPlanBreaksAndSplitShifts(t *testing.T) {
+	ws := streetWorkspace(t, 10, map[int]int{3: 4, 6: 4, 8: 3})
+	fri := time.Friday
+	k := ws.Kiosks[0].ID
+	opt := planner.PlanOptions{Window: planner.Shift{Start: 22 * 60, End: 2 * 60}, Day: &fri, Seed: 5,
+		Units: []planner.Unit{
+			{Name: "步巡1", Kind: planner.UnitFoot, HomeKiosk: k},
+			{Name: "步巡2", Kind: planner.UnitFoot, HomeKiosk: k, Shifts: []planner.Shift{{Start: 22 * 60, End: 23 * 60}, {Start: 60, End: 120}}},
+		},
+		Breaks: [][]planner.Shift{{{Start: 23*60 + 30, End: 0}}},
+		Patrol: planner.PatrolOptions{MaxPoints: 3, MaxLines: -1}}
+	plan, err := planner.PlanPatrol(context.Background(), ws, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range plan.Problems {
+		if err := planner.CheckRoutes(p, plan.Results[i]); err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Routes) != 4 { // unit 1: before and after its break; unit 2: its two shifts
+			t.Fatalf("%d orienteering routes, want 4", len(p.Routes))
+		}
+	}
+	gaps := map[string][2]float64{"步巡1": {5400, 7200}, "步巡2": {3600, 10800}}
+	for _, up := range append(append([]planner.UnitPlan{}, plan.Units...), plan.Baseline...) {
+		gap := gaps[up.Unit]
+		breaks := 0
+		for _, s := range up.Stops {
+			if s.Kind == "break" {
+				breaks++
+				if s.StartS > gap[0]+1e-6 || s.DepartS != gap[1] {
+					t.Errorf("%s: break %v–%v s, want it to cover %v", up.Unit, s.StartS, s.DepartS, gap)
+				}
+				continue
+			}
+			if s.DepartS > gap[0]+1e-6 && s.StartS < gap[1]-1e-6 {
+				t.Errorf("%s: stop %s at %v–%v s falls in the gap %v", up.Unit, s.ID, s.StartS, s.DepartS, gap)
+			}
+		}
+		if breaks != 1 {
+			t.Errorf("%s: %d break stops, want 1", up.Unit, breaks)
+		}
+	}
+	if plan.Report.PointsCover == 0 {
+		t.Error("nothing visited")
+	}
+}

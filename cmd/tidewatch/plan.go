@@ -29,6 +29,7 @@ units.json is a JSON array, one entry per unit type:
   kiosk  the home kiosk's id or name; units start and end there
   count  expands to N units named "name-1" … "name-N" (default 1)
   shift  optional "HH:MM-HH:MM" inside the window
+  breaks optional required breaks at the home kiosk, e.g. ["00:00-00:30"]
 Volunteer units without a name take their roster group's name (--groups).
 
 The output is a GeoJSON FeatureCollection: guard points (layer
@@ -86,7 +87,7 @@ func (m *Main) runPlan(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	units, err := api.ExpandUnits(ws, specs)
+	units, breaks, err := api.ExpandUnits(ws, specs)
 	if err != nil {
 		return err
 	}
@@ -108,7 +109,7 @@ func (m *Main) runPlan(ctx context.Context, args []string) error {
 		names = planner.RosterGroups(*groups, n, k)
 	}
 	bar := newProgressBar(m.Stderr, "planning")
-	plan, err := planner.PlanPatrol(ctx, ws, planner.PlanOptions{Window: win, Day: wd, Date: night, Units: units,
+	plan, err := planner.PlanPatrol(ctx, ws, planner.PlanOptions{Window: win, Day: wd, Date: night, Units: units, Breaks: breaks,
 		Seed: *seed, Vary: *vary, TimeLimit: *limit, VolunteerGroups: names,
 		Progress: func(f float64, _ string) { bar.Update(int64(1000*f), 1000) }})
 	if err != nil {
