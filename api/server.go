@@ -17,11 +17,19 @@ import (
 	"github.com/tidewatch/tidewatch/planner"
 )
 
-// Basemap is an optional raster tile layer drawn under the workspace's own
-// roads. URL is a Leaflet template ({z}/{x}/{y}); empty means none.
+// Basemap is an optional tile layer drawn under the workspace's own roads.
+// URL is a Leaflet template ({z}/{x}/{y}); empty means none. CRS is the
+// system its tiles are drawn in (wgs84, gcj02 or bd09, see
+// ParseBasemapCRS); the map shifts Tidewatch's WGS84 layers to it. MinZoom,
+// MaxZoom and Format (png, jpg, webp, pbf) describe a served tile source
+// (Config.Tiles); MaxZoom 0 and Format "" mean unknown.
 type Basemap struct {
 	URL         string `json:"url"`
 	Attribution string `json:"attribution"`
+	CRS         string `json:"crs"`
+	MinZoom     int    `json:"minzoom"`
+	MaxZoom     int    `json:"maxzoom"`
+	Format      string `json:"format"`
 }
 
 // Config configures a Server.
@@ -31,6 +39,8 @@ type Config struct {
 	Web http.Handler
 	// Store persists edits (accepted proposals); nil makes the server read-only.
 	Store planner.Store
+	// Tiles serves a local basemap at /tiles/{z}/{x}/{y}; nil serves none.
+	Tiles TileSource
 }
 
 // Server serves one workspace over HTTP. Its workspace can be swapped
@@ -77,6 +87,7 @@ func (s *Server) SetWorkspace(ws *planner.Workspace) { s.idx.Store(planner.NewSp
 //	GET /api/v1/plans/{id}/status  progress of a plan made with "async": true
 //	DELETE /api/v1/share/{token}   revoke a route's share link
 //	GET /r/{token}, /r/{token}.gpx one route for its leader's phone (no login; 128-bit token, expires in 24 h)
+//	GET /tiles/{z}/{x}/{y}         a basemap tile from Config.Tiles (404 when missing)
 //	GET /*                         the web map (Config.Web)
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
@@ -112,6 +123,7 @@ func (s *Server) Handler() http.Handler {
 		})
 	})
 	r.Get("/r/{token}", s.sharedRoute)
+	r.Get("/tiles/{z}/{x}/{y}", s.tile)
 	if s.cfg.Web != nil {
 		r.Handle("/*", s.cfg.Web)
 	}
@@ -136,7 +148,7 @@ func (s *Server) meta(w http.ResponseWriter, r *http.Request) {
 		Counts:    ws.Counts(),
 		Notes:     nonNil(ws.Notes),
 		Synthetic: nonNil(ws.SyntheticLayers()),
-		Basemap:   s.cfg.Basemap,
+		Basemap:   s.basemap(),
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_ = json.NewEncoder(w).Encode(resp)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tidewatch/tidewatch/api"
+	"github.com/tidewatch/tidewatch/data/mbtiles"
 	"github.com/tidewatch/tidewatch/webmap"
 )
 
@@ -18,9 +19,24 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address host:port")
 	dev := fs.String("dev", "", "serve the web map from this folder (e.g. webmap/dist) instead of the embedded copy")
 	tileURL := fs.String("basemap-url", "", "optional raster tile URL template on your intranet, e.g. http://tiles.local/{z}/{x}/{y}.png")
-	tileAttr := fs.String("basemap-attribution", "", "attribution shown for --basemap-url")
+	tileAttr := fs.String("basemap-attribution", "", "attribution shown for --basemap-url or --tiles")
+	tilesPath := fs.String("tiles", "", "serve this offline MBTiles file (e.g. city.mbtiles) as the basemap at /tiles/{z}/{x}/{y}")
+	crsName := fs.String("basemap-crs", "wgs84", "coordinate system the basemap is drawn in: wgs84, gcj02 (AMap/Tencent) or bd09 (Baidu)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	crs, err := api.ParseBasemapCRS(*crsName)
+	if err != nil {
+		return err
+	}
+	var tiles api.TileSource
+	if *tilesPath != "" {
+		r, err := mbtiles.Open(*tilesPath)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		tiles = r
 	}
 	store, err := openStore(ctx, *db)
 	if err != nil {
@@ -32,7 +48,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("%s: %w", *db, err)
 	}
 	srv := api.NewServer(ws, api.Config{
-		Basemap: api.Basemap{URL: *tileURL, Attribution: *tileAttr},
+		Basemap: api.Basemap{URL: *tileURL, Attribution: *tileAttr, CRS: crs},
+		Tiles:   tiles,
 		Web:     webmap.Handler(*dev),
 		Store:   store,
 	})
