@@ -3,11 +3,8 @@ package postgis
 import (
 	"context"
 	"embed"
-	"fmt"
+	mig "github.com/tidewatch/tidewatch/data/internal/migration"
 	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -22,43 +19,11 @@ var migrationFS embed.FS
 // migrations between servers sharing a database ("tidewatch-migrate").
 const migrateLockKey int64 = 0x7469_6465_6d69_6772
 
-// migration is one embedded schema step; files are named NNNN_what.sql and
-// applied in ascending NNNN.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+// migration is one embedded schema step.
+type migration = mig.Step
 
-// loadMigrations reads the embedded migrations, checking that versions run
-// 1, 2, 3, ... without gaps.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("postgis: migration %q: want NNNN_name.sql", base)
-		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("postgis: migration %q: version %d, want %d", m.name, m.version, i+1)
-		}
-	}
-	return ms, nil
-}
+// loadMigrations reads the embedded migrations (see data/internal/migration).
+func loadMigrations(fsys fs.FS) ([]migration, error) { return mig.Load(fsys, "postgis") }
 
 // SchemaVersion is the newest schema version this build knows.
 func SchemaVersion() int {
@@ -116,14 +81,14 @@ func migrateStep(ctx context.Context, pool *pgxpool.Pool, ms []migration) (done 
 	}
 	m := ms[cur]
 	// Simple protocol: a migration is several statements.
-	if _, err := tx.Exec(ctx, m.sql, pgx.QueryExecModeSimpleProtocol); err != nil {
-		return false, fail(ctx, "migration "+m.name, err)
+	if _, err := tx.Exec(ctx, m.SQL, pgx.QueryExecModeSimpleProtocol); err != nil {
+		return false, fail(ctx, "migration "+m.Name, err)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name); err != nil {
-		return false, fail(ctx, "record migration "+m.name, err)
+	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+		return false, fail(ctx, "record migration "+m.Name, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return false, fail(ctx, "commit migration "+m.name, err)
+		return false, fail(ctx, "commit migration "+m.Name, err)
 	}
 	return false, nil
 }

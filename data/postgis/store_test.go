@@ -263,7 +263,7 @@ func TestMigrations(t *testing.T) {
 	if err := fresh.pool.QueryRow(ctx, "SELECT sum(x) FROM t WHERE y IS NULL").Scan(&sum); err != nil || sum != 3 {
 		t.Fatalf("sum = %d, %v; want 3 (both migrations, in order)", sum, err)
 	}
-	ms = append(ms, migration{version: 3, name: "0003_bad.sql", sql: "CREATE TABLE u (a int); SELECT nonsense FROM nowhere;"})
+	ms = append(ms, migration{Version: 3, Name: "0003_bad.sql", SQL: "CREATE TABLE u (a int); SELECT nonsense FROM nowhere;"})
 	if err := migrate(ctx, fresh.pool, ms); err == nil {
 		t.Fatal("a failing migration reported success")
 	}

@@ -5,10 +5,8 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	mig "github.com/tidewatch/tidewatch/data/internal/migration"
 	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tidewatch/tidewatch/planner"
@@ -17,43 +15,11 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migration is one embedded schema step; files are named NNNN_what.sql and
-// applied in ascending NNNN.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+// migration is one embedded schema step.
+type migration = mig.Step
 
-// loadMigrations reads the embedded migrations, checking that versions run
-// 1, 2, 3, ... without gaps.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		num, _, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("sqlite: migration %q: want NNNN_name.sql", base)
-		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(body)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("sqlite: migration %q: version %d, want %d", m.name, m.version, i+1)
-		}
-	}
-	return ms, nil
-}
+// loadMigrations reads the embedded migrations (see data/internal/migration).
+func loadMigrations(fsys fs.FS) ([]migration, error) { return mig.Load(fsys, "sqlite") }
 
 // SchemaVersion is the newest schema version this build knows.
 func SchemaVersion() int {
@@ -105,15 +71,15 @@ func migrateStep(ctx context.Context, db *sql.DB, ms []migration) (done bool, er
 		return true, nil
 	}
 	m := ms[cur]
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-		return false, fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+		return false, fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
-		return false, fmt.Errorf("sqlite: record migration %s: %w", m.name, err)
+		m.Version, m.Name, time.Now().UTC().Format(time.RFC3339)); err != nil {
+		return false, fmt.Errorf("sqlite: record migration %s: %w", m.Name, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("sqlite: commit migration %s: %w", m.name, err)
+		return false, fmt.Errorf("sqlite: commit migration %s: %w", m.Name, err)
 	}
 	return false, nil
 }

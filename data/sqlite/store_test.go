@@ -113,7 +113,7 @@ func TestMigrationsAppliedInOrder(t *testing.T) {
 		t.Fatalf("sum = %d, %v; want 3 (both migrations, in order)", sum, err)
 	}
 	// A migration that fails leaves the version where it was.
-	ms = append(ms, migration{version: 3, name: "0003_bad.sql", sql: "CREATE TABLE u (a); SELECT nonsense FROM nowhere;"})
+	ms = append(ms, migration{Version: 3, Name: "0003_bad.sql", SQL: "CREATE TABLE u (a); SELECT nonsense FROM nowhere;"})
 	if err := migrate(context.Background(), db, ms); err == nil {
 		t.Fatal("a failing migration reported success")
 	}
