@@ -3,7 +3,8 @@
 //   node scripts/fake-server.mjs [port]     (then open http://127.0.0.1:PORT/)
 // It follows the layer contract: bbox=W,S,E,N filters features (a feature is
 // kept when any of its coordinates lies inside), zoom is accepted. The response
-// endpoints (快反圈, kiosk siting) come from scripts/fake-response.mjs; an
+// endpoints (快反圈, kiosk siting) come from scripts/fake-response.mjs, camera
+// coverage, camera edits and patrol plans from scripts/fake-tidal.mjs; an
 // accepted kiosk (POST /api/v1/kiosks) is kept in memory for the server's life,
 // so meta counts, the kiosks layer and the response all include it.
 import http from 'node:http';
@@ -11,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { HTTPError, ResponseModel, parseMinutes, parseMode } from './fake-response.mjs';
+import { TidalModel } from './fake-tidal.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const LAYERS = new Set(['roads', 'grids', 'cameras', 'kiosks', 'incidents', 'sites']);
@@ -44,6 +46,7 @@ export async function startFakeServer({ port = 0, dist = path.join(root, 'dist')
   for (const name of LAYERS) data[name] = JSON.parse(await readFile(path.join(fixtures, `${name}.geojson`), 'utf8'));
   const meta = JSON.parse(await readFile(path.join(fixtures, 'meta.json'), 'utf8'));
   const model = new ResponseModel(data);
+  const tidal = new TidalModel(data); // camera coverage and patrol plans; camera edits change data.cameras
   const readBody = (req) =>
     new Promise((resolve, reject) => {
       let b = '';
@@ -73,7 +76,35 @@ export async function startFakeServer({ port = 0, dist = path.join(root, 'dist')
     try {
       if (u.pathname === '/healthz') return send(200, 'text/plain; charset=utf-8', 'ok');
       if (u.pathname === '/api/v1/meta') {
-        return json(200, { ...meta, counts: { ...meta.counts, kiosks: data.kiosks.features.length } });
+        return json(200, { ...meta, counts: { ...meta.counts, kiosks: data.kiosks.features.length, cameras: data.cameras.features.length } });
+      }
+      const geo = (v) => send(200, 'application/geo+json; charset=utf-8', JSON.stringify(v));
+      if (u.pathname === '/api/v1/coverage') return json(200, tidal.report(tidal.hoursOf(u.searchParams.get('hours'))));
+      if (u.pathname === '/api/v1/coverage/footprints') return geo(tidal.footprints(parseBBox(u.searchParams.get('bbox'))));
+      if (u.pathname === '/api/v1/coverage/gaps') return geo(tidal.gaps(u.searchParams.get('grid')));
+      if (u.pathname === '/api/v1/coverage/uncovered') return geo(tidal.uncovered(Number(u.searchParams.get('limit') ?? 50), tidal.hoursOf(u.searchParams.get('hours'))));
+      if (u.pathname === '/api/v1/siting/cameras') {
+        if (req.method !== 'POST') throw new HTTPError(405, 'method', 'use POST');
+        return json(200, tidal.siting(await readBody(req)));
+      }
+      if (u.pathname === '/api/v1/cameras' && req.method === 'POST') return json(201, tidal.putCamera(null, await readBody(req)));
+      const cm = u.pathname.match(/^\/api\/v1\/cameras\/(\d+)$/);
+      if (cm && req.method === 'PUT') return json(200, tidal.putCamera(Number(cm[1]), await readBody(req)));
+      if (cm && req.method === 'DELETE') return json(200, tidal.deleteCamera(Number(cm[1])));
+      if (u.pathname === '/api/v1/plans' && req.method === 'POST') {
+        const r = tidal.plan(await readBody(req));
+        res.setHeader('Location', `/api/v1/plans/${r.id}`);
+        return json(201, r);
+      }
+      const pm = u.pathname.match(/^\/api\/v1\/plans\/([^/]+)(?:\/units\/([^/]+))?$/);
+      if (pm && req.method === 'GET') {
+        if (!pm[2]) {
+          const { routes: _r, ...fc } = tidal.getPlan(pm[1]);
+          return geo(fc);
+        }
+        const g = tidal.gpx(pm[1], decodeURIComponent(pm[2]).replace(/\.gpx$/, ''));
+        res.writeHead(200, { 'Content-Type': 'application/gpx+xml', 'Content-Disposition': `attachment; filename="${g.name}"` });
+        return res.end(g.body);
       }
       if (u.pathname === '/api/v1/response' || u.pathname === '/api/v1/response/rings') {
         if (req.method !== 'GET') throw new HTTPError(405, 'method', 'use GET');

@@ -20,6 +20,8 @@ import {
   type RoadClass,
   type SiteCategory,
 } from './layers';
+import { CoverageView, type CoverageState } from './coverage';
+import { PatrolView, type PlanState } from './patrol';
 import { ResponseView, type ResponseState } from './response';
 import { LAYER_NAMES, type LayerName, type Meta } from './types';
 
@@ -36,6 +38,12 @@ interface TidewatchState {
   /** The response rings view (快反圈): counts drawn, last report, proposals. */
   response: ResponseState | null;
   responseView: ResponseView | null;
+  /** The camera coverage view (天网覆盖 / 补盲). */
+  coverage: CoverageState | null;
+  coverageView: CoverageView | null;
+  /** The tidal patrol plan view (守点巡线). */
+  plan: PlanState | null;
+  planView: PatrolView | null;
 }
 
 const state: TidewatchState = {
@@ -49,6 +57,10 @@ const state: TidewatchState = {
   layers: null,
   response: null,
   responseView: null,
+  coverage: null,
+  coverageView: null,
+  plan: null,
+  planView: null,
 };
 (window as unknown as { __tidewatch: TidewatchState }).__tidewatch = state;
 
@@ -145,7 +157,7 @@ function swatchDot(color: string, r: number, stroke = '#fff'): string {
 
 function legendHtml(): string {
   const row = (sym: string, label: string) => `<div class="tw-legend-row"><span class="tw-sym">${sym}</span><span>${label}</span></div>`;
-  const resp = state.responseView?.legendHtml(row) ?? '';
+  const resp = [state.responseView?.legendHtml(row), state.coverageView?.legendHtml(row), state.planView?.legendHtml(row)].filter(Boolean).join('');
   return (resp ? `<div class="tw-legend-resp">${resp}</div>` : '') + baseLegendHtml();
 }
 
@@ -253,10 +265,16 @@ function main(): void {
 
   // Draw order on the shared canvas: roads, grids, the grid choropleth, then points.
   function restack(): void {
+    coverage.restack();
     response.restack();
+    plan.restack();
     layers.grids.bringToBack();
     layers.roads.bringToBack();
   }
+
+  // The left column (dock) holds the three panels; filled once they exist.
+  let dockEl: HTMLElement | null = null;
+  let dockPanels: HTMLDetailsElement[] = [];
 
   const response = new ResponseView({
     map,
@@ -272,14 +290,93 @@ function main(): void {
       legend.refresh();
       fitLegend();
     },
+    fit: () => fitDock(),
+    opened: () => openOnly(response.control.getContainer()),
   });
   state.responseView = response;
   state.response = response.state;
+
+  const changed = () => {
+    restack();
+    legend.refresh();
+    fitLegend();
+  };
+  const coverage = new CoverageView({
+    map,
+    renderer,
+    grids: () => layers.grids,
+    bbox: () => workspaceBBox,
+    showError,
+    hideBaseCameras: () => layers.cameras.remove(),
+    camerasChanged: () => {
+      void loadMeta();
+      void loadLayer('cameras', workspaceBBox);
+    },
+    changed,
+    fit: () => fitDock(),
+    opened: () => openOnly(coverage.box),
+  });
+  state.coverageView = coverage;
+  state.coverage = coverage.state;
+  const plan = new PatrolView({
+    map,
+    renderer,
+    kiosks: () => layers.kiosks,
+    showError,
+    changed,
+    fit: () => fitDock(),
+    opened: () => openOnly(plan.box),
+  });
+  state.planView = plan;
+  state.plan = plan.state;
+
+  // The left column (dock): the three panels as an accordion, one open at a time,
+  // so they never overlap; the open one scrolls inside the room the others leave.
+  const Dock = L.Control.extend({
+    onAdd(): HTMLElement {
+      const el = L.DomUtil.create('div', 'tw-dock');
+      el.id = 'dock';
+      L.DomEvent.disableClickPropagation(el);
+      L.DomEvent.disableScrollPropagation(el);
+      return el;
+    },
+  });
+  const dock = new Dock({ position: 'topleft' });
+  dock.addTo(map);
   response.control.addTo(map);
+  dockEl = dock.getContainer() as HTMLElement;
+  dockPanels = [response.control.getContainer() as HTMLDetailsElement, coverage.box, plan.box];
+  for (const p of dockPanels) dockEl.appendChild(p);
+  const panels = (): HTMLDetailsElement[] => dockPanels;
+  function openOnly(el: HTMLElement | undefined): void {
+    for (const p of dockPanels) if (p !== el && p.open) p.open = false;
+  }
+  function fitDock(): void {
+    if (!dockEl) return;
+    const mapBox = map.getContainer().getBoundingClientRect();
+    const top = dockEl.getBoundingClientRect().top - mapBox.top;
+    const reserve = window.matchMedia('(max-width: 699px)').matches ? 96 : 44;
+    const room = mapBox.height - top - reserve;
+    const ps = panels();
+    const closed = ps.filter((p) => !p.open).reduce((a, p) => a + p.getBoundingClientRect().height + 6, 0);
+    for (const p of ps) p.style.maxHeight = p.open ? `${Math.max(160, room - closed)}px` : '';
+  }
+  map.on('resize', fitDock);
+  map.on('popupopen', (e) => {
+    // Pan a popup out from under the open panel of the dock.
+    const el = (e as L.PopupEvent).popup.getElement();
+    const open = panels().find((p) => p.open);
+    if (!el || !open) return;
+    const b = open.getBoundingClientRect();
+    const p = el.getBoundingClientRect();
+    if (p.left < b.right && b.left < p.right && p.top < b.bottom && b.top < p.bottom) map.panBy([-(b.right + 12 - p.left), 0], { animate: false });
+  });
+  window.addEventListener('afterprint', () => map.invalidateSize());
   map.on('overlayadd overlayremove', () => {
     restack();
     legend.refresh();
     response.render(); // the grid-colouring selector follows the choropleth's checkbox
+    coverage.render();
   });
 
   function overlayLabel(name: LayerName): string {
@@ -293,6 +390,8 @@ function main(): void {
     const overlays: Record<string, L.Layer> = {};
     for (const name of LAYER_NAMES) overlays[overlayLabel(name)] = layers[name] as L.Layer;
     for (const [key, layer, id] of response.overlays()) overlays[`<span data-layer="${id}" class="tw-overlay-resp">${esc(t(key))}</span>`] = layer;
+    for (const [key, layer, id] of coverage.overlays()) overlays[`<span data-layer="${id}" class="tw-overlay-cov">${esc(t(key))}</span>`] = layer;
+    for (const [key, layer, id] of plan.overlays()) overlays[`<span data-layer="${id}" class="tw-overlay-plan">${esc(t(key))}</span>`] = layer;
     const bases: Record<string, L.Layer> = {};
     if (basemap) bases[esc(t('layer.basemap'))] = basemap;
     layerControl = L.control.layers(bases, overlays, { collapsed: window.matchMedia('(max-width: 699px)').matches, position: 'topright' });
@@ -310,6 +409,10 @@ function main(): void {
     legend.refresh();
     renderLayerControl();
     response.render();
+    coverage.render();
+    plan.render();
+    if (plan.state.card) plan.openCard(plan.state.card);
+    fitDock();
     map.closePopup();
   }
 
@@ -415,6 +518,8 @@ function main(): void {
     ]);
     // Draw order: roads at the bottom, grids over them, points on top.
     restack();
+    plan.render(); // the home-kiosk selectors
+    fitDock();
     state.ready = true;
     document.body.dataset.ready = 'true';
   }

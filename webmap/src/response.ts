@@ -88,6 +88,10 @@ export interface ResponseDeps {
   kioskAdded: () => Promise<void>;
   /** Overlays or legend content changed. */
   changed: () => void;
+  /** Sizes the panels of the left column (the dock); without it the panel sizes itself. */
+  fit?: () => void;
+  /** This panel was opened (the dock closes the others). */
+  opened?: () => void;
 }
 
 // ---------- colours ----------
@@ -144,7 +148,7 @@ export function reasonText(reason: string | undefined): string {
 }
 
 /** Reads an error body of the API ({code,error} or {error:{message}}) into a message. */
-async function requestJSON<T>(url: string, init?: RequestInit): Promise<T> {
+export async function requestJSON<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, { ...init, headers: { Accept: 'application/json', ...(init?.body ? { 'Content-Type': 'application/json' } : {}) } });
   if (!res.ok) {
     const text = (await res.text().catch(() => '')).trim();
@@ -161,13 +165,13 @@ async function requestJSON<T>(url: string, init?: RequestInit): Promise<T> {
   return (await res.json()) as T;
 }
 
-function errorText(err: unknown): string {
+export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 // ---------- popups ----------
 
-function table(heading: string, rows: [string, string][]): string {
+export function table(heading: string, rows: [string, string][]): string {
   const body = rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${v}</td></tr>`).join('');
   return `<div class="tw-popup"><h3>${esc(heading)}</h3><table>${body}</table></div>`;
 }
@@ -249,7 +253,7 @@ export class ResponseView {
   private sitingOpen = false;
   private ringsPerKiosk = false;
 
-  constructor(private deps: ResponseDeps) {
+  constructor(readonly deps: ResponseDeps) {
     const { map } = deps;
     // Rings get their own canvas in a pane under the overlay pane: under the
     // roads, grids and points, and never in the way of a click.
@@ -288,7 +292,10 @@ export class ResponseView {
         box.open = window.matchMedia('(min-width: 700px)').matches;
         L.DomEvent.disableClickPropagation(box);
         L.DomEvent.disableScrollPropagation(box);
-        box.addEventListener('toggle', () => view.fit());
+        box.addEventListener('toggle', () => {
+          if (box.open) view.deps.opened?.();
+          view.fit();
+        });
         view.box = box;
         view.render();
         return box;
@@ -363,6 +370,7 @@ export class ResponseView {
 
   /** Keeps the panel above the bottom controls (scale, legend) on short screens. */
   fit(): void {
+    if (this.deps.fit) return this.deps.fit();
     const box = this.box;
     if (!box) return;
     const mapBox = this.deps.map.getContainer().getBoundingClientRect();

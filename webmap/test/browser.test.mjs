@@ -152,7 +152,7 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
     const labels = await page.locator('.leaflet-control-layers-overlays label').allTextContents();
     for (const name of LAYERS) assert.ok(labels.some((l) => l.includes(ZH_LAYER[name])), `${ZH_LAYER[name]} in ${labels}`);
     const inputs = page.locator('.leaflet-control-layers-overlays input[type=checkbox]');
-    assert.equal(await inputs.count(), 6 + RESPONSE_OVERLAYS.length, 'six data layers and the four response layers');
+    assert.equal(await inputs.count(), 6 + RESPONSE_OVERLAYS.length + 5 + 2, 'six data layers, the four response, five coverage and two plan layers');
     for (const [id, zh] of RESPONSE_OVERLAYS) {
       assert.equal((await page.locator(`.leaflet-control-layers-overlays [data-layer=${id}]`).textContent()).trim(), zh);
     }
@@ -300,7 +300,7 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
     assert.equal(await panel.evaluate((d) => d.open), true, 'open on a desktop');
     const text = await panel.textContent();
     for (const w of ['快反圈', '出行方式', '驾车', '电动车', '步行', '按警务站分别绘制', '计算', '警务站选址']) assert.ok(text.includes(w), `panel lacks ${w}`);
-    assert.deepEqual(await page.$$eval('.tw-tiers input', (els) => els.map((e) => e.value)), ['1', '3', '5']);
+    assert.deepEqual(await page.$$eval('.tw-tiers:not(.tw-window) input', (els) => els.map((e) => e.value)), ['1', '3', '5']);
     assert.equal(await page.isChecked('input[name=resp-mode][value=car]'), true);
     // The panel must not cover the layer control or the legend.
     const pb = await panel.boundingBox();
@@ -618,6 +618,299 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
     const mapBox = await phone.locator('#map').boundingBox();
     assert.ok(pb.y + pb.height <= mapBox.y + mapBox.height, 'panel ends above the map bottom');
     await phone.screenshot({ path: path.join(artifacts, 'response-mobile.png') });
+    await phone.close();
+  });
+
+  // ---------- 天网覆盖 / camera coverage, blind-spot filling, what-if edits ----------
+
+  const COVER_CLASSES = [[0, '#c62828'], [0.05, '#ef6c3c'], [0.15, '#f6c451'], [0.3, '#8cc665'], [0.5, '#2e8b47']];
+  const coverColor = (v) => COVER_CLASSES.filter(([min]) => v >= min - 1e-9).at(-1)[1];
+  const pctOf = (a, b) => `${zhNum(b > 0 ? (a / b) * 100 : 0, 1)}%`;
+  const covState = (p = page) => p.evaluate(() => {
+    const c = window.__tidewatch.coverage;
+    return { ...c, report: undefined, stretches: c.stretches.length, siting: undefined };
+  });
+  async function kpis(p = page) {
+    return p.evaluate(() => ['street', 'area', 'incidents'].map((k) => document.querySelector(`#cov-${k} b`).textContent.trim()));
+  }
+
+  test('the coverage panel shows the API totals, one choropleth polygon per grid and the uncovered stretches', async () => {
+    await page.evaluate(() => { window.__tidewatch.map.closePopup(); });
+    const panel = page.locator('#coverage-panel');
+    assert.equal(await panel.evaluate((d) => d.open), false, 'folded until asked for');
+    await page.click('#coverage-panel > summary');
+    assert.equal(await panel.evaluate((d) => d.open), true);
+    await page.waitForFunction(() => !document.querySelector('#response-panel').open, null, { timeout: 5_000 }); // the dock keeps one panel open
+    await page.waitForFunction(() => window.__tidewatch.coverage.loaded > 0 && !window.__tidewatch.coverage.busy, null, { timeout: 30_000 });
+    // The panel stays clear of the other panels, the layer control and the legend.
+    const pb = await panel.boundingBox();
+    for (const other of ['#response-panel', '#plan-panel', '.leaflet-control-layers', '#legend']) assert.ok(!intersects(pb, await page.locator(other).boundingBox()), `coverage panel overlaps ${other}`);
+    const hours = await page.$eval('#cov-hours', (s) => s.value);
+    assert.equal(hours, '22,23,0,1', 'the night window by default');
+    const want = await (await fetch(`${base}/api/v1/coverage?hours=${hours}`)).json();
+    const tot = want.total;
+    assert.deepEqual(await kpis(), [pctOf(tot.covered_road_m, tot.road_m), pctOf(tot.covered_area_m2, tot.area_m2), pctOf(tot.covered_incident_weight, tot.incident_weight)]);
+    // One polygon per grid the grids layer holds, coloured by street coverage.
+    const gridIds = await page.evaluate(() => window.__tidewatch.layers.grids.getLayers().map((l) => String(l.feature.properties.id)));
+    const st = await covState();
+    assert.equal(st.choropleth, want.grids.filter((g) => gridIds.includes(String(g.id))).length);
+    assert.equal(st.choropleth, gridIds.length);
+    const fills = await page.evaluate(() => window.__tidewatch.coverageView.choropleth.getLayers().map((l) => [l.feature.properties.cov, l.options.fillColor]));
+    for (const [g, fill] of fills) if (g.road_m > 0) assert.equal(fill, coverColor(g.covered_road_m / g.road_m), `grid ${g.name}`);
+    // A grid popup with every figure, and its blind spots drawn.
+    const g = await page.evaluate(() => {
+      const l = window.__tidewatch.coverageView.choropleth.getLayers().sort((a, b) => b.feature.properties.cov.road_m - a.feature.properties.cov.road_m)[0];
+      l.fire('click', { latlng: l.getBounds().getCenter() });
+      l.openPopup();
+      return l.feature.properties.cov;
+    });
+    const popup = await popupText(page);
+    for (const w of [g.name, '街面覆盖率', pctOf(g.covered_road_m, g.road_m), '面积覆盖率', pctOf(g.covered_area_m2, g.area_m2), '警情覆盖率', '网格内摄像头']) assert.ok(popup.includes(w), `${w} in ${popup}`);
+    await page.waitForFunction((id) => window.__tidewatch.coverage.gapsGrid === id && window.__tidewatch.coverage.gaps > 0, g.id, { timeout: 10_000 });
+    await page.evaluate(() => { window.__tidewatch.map.closePopup(); });
+    // The uncovered stretches: as many thick red lines as the API returns, ranked by incident weight.
+    const unc = await (await fetch(`${base}/api/v1/coverage/uncovered?limit=50&hours=${hours}`)).json();
+    assert.ok(unc.features.length > 0);
+    assert.equal(st.uncovered, unc.features.length);
+    const lines = await page.evaluate(() => window.__tidewatch.coverageView.uncovered.getLayers().filter((l) => l.stretch).map((l) => [l.stretch.incident_weight, l.options.weight, l.options.color]));
+    assert.equal(lines.length, unc.features.length);
+    for (let i = 1; i < lines.length; i++) assert.ok(lines[i - 1][0] >= lines[i][0], 'ranked by incident weight');
+    assert.ok(lines.every(([, w, c]) => w >= 5 && c === '#d7191c'), 'thick red lines');
+    assert.equal(await page.locator('#cov-uncovered tr[data-rank]').count(), Math.min(5, unc.features.length));
+    // At this zoom the cameras are clustered (grid-based), and no footprints are fetched.
+    const z = await page.evaluate(() => window.__tidewatch.map.getZoom());
+    if (z < 15) {
+      assert.equal(st.footprintFetches, 0, 'no footprints below zoom 15');
+      const c = await covState();
+      assert.ok(c.clusters + c.markers > 0, 'cameras drawn');
+      if (c.cameras > 20) assert.ok(c.clusters > 0, 'cameras clustered');
+    }
+    // The hour filter changes the request.
+    const mark = requests.length;
+    await page.selectOption('#cov-hours', '');
+    await page.waitForFunction(() => window.__tidewatch.coverage.hours === '' && !window.__tidewatch.coverage.busy, null, { timeout: 30_000 });
+    assert.ok(requests.slice(mark).some((u) => u.endsWith('/api/v1/coverage')), 'all-day report requested');
+    const all = await (await fetch(`${base}/api/v1/coverage`)).json();
+    assert.equal((await kpis())[2], pctOf(all.total.covered_incident_weight, all.total.incident_weight));
+    await page.selectOption('#cov-hours', '22,23,0,1');
+    await page.waitForFunction(() => window.__tidewatch.coverage.hours !== '' && !window.__tidewatch.coverage.busy, null, { timeout: 30_000 });
+  });
+
+  test('补盲: propose cameras, accept one; the camera count grows and street coverage does not drop', async () => {
+    await page.click('#cov-siting > summary');
+    await page.fill('#camsite-count', '3');
+    await page.fill('#camsite-spacing', '50');
+    const posted = page.waitForRequest((r) => r.url().endsWith('/api/v1/siting/cameras') && r.method() === 'POST');
+    await page.click('#camsite-propose');
+    assert.deepEqual(JSON.parse((await posted).postData()), { count: 3, min_spacing_m: 50, hours: [22, 23, 0, 1] });
+    await page.waitForFunction(() => window.__tidewatch.coverage.proposals > 0 && !window.__tidewatch.coverage.busy, null, { timeout: 120_000 });
+    const siting = await page.evaluate(() => window.__tidewatch.coverage.siting);
+    assert.equal(siting.proposals.length, 3);
+    assert.deepEqual(await page.$$eval('.leaflet-marker-pane .tw-camprop', (els) => els.map((e) => e.textContent)), ['1', '2', '3']);
+    const wedges = await page.evaluate(() => window.__tidewatch.coverageView.proposals.getLayers().filter((l) => l instanceof L.Polygon).length);
+    assert.equal(wedges, 3, 'each proposal drawn with its sector');
+    const before = await page.evaluate(() => ({ ...window.__tidewatch.coverage.total }));
+    const cams0 = await page.evaluate(() => window.__tidewatch.coverage.cameras);
+    const meta0 = await page.evaluate(() => window.__tidewatch.meta.counts.cameras);
+    // Zoom to proposal 1 for the screenshot and open its popup.
+    const p1 = siting.proposals[0];
+    await page.evaluate(([lat, lon]) => { window.__tidewatch.map.setView([lat, lon], 16, { animate: false }); }, [p1.lat, p1.lon]);
+    await page.waitForFunction(() => window.__tidewatch.coverage.footprintFetches > 0 && window.__tidewatch.coverage.markers > 0, null, { timeout: 15_000 });
+    await page.locator('.leaflet-marker-pane .tw-camprop', { hasText: /^1$/ }).dispatchEvent('click');
+    const popup = await popupText(page);
+    const roadM = siting.total_road_m || before.road_m;
+    assert.ok(popup.includes(`街面 +${zhNum(p1.gain_road_m, 0)} 米（+${zhNum((p1.gain_road_m / roadM) * 100, 2)}%）`), popup);
+    // A planner's picture: coverage layers without the response rings and reach colours.
+    const toggle = (id) => page.locator('.leaflet-control-layers-overlays label', { has: page.locator(`[data-layer=${id}]`) }).locator('input');
+    for (const id of ['rings', 'gridShare', 'failingSites', 'proposals']) await toggle(id).uncheck();
+    await page.mouse.move(700, 790);
+    await page.waitForTimeout(250);
+    await page.screenshot({ path: path.join(artifacts, 'coverage.png') });
+    const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/cameras') && r.request().method() === 'POST');
+    await page.click('.leaflet-popup .tw-accept');
+    const res = await created;
+    assert.equal(res.status(), 201);
+    const body = await res.json();
+    assert.equal(JSON.parse(res.request().postData()).lon, p1.lon);
+    await page.waitForFunction(([n, e]) => window.__tidewatch.coverage.cameras === n + 1 && window.__tidewatch.coverage.edits > e, [cams0, 0], { timeout: 15_000 });
+    const after = await page.evaluate(() => window.__tidewatch.coverage.total);
+    assert.equal(after.cameras, before.cameras + 1, 'camera count +1');
+    assert.equal(body.total.cameras, before.cameras + 1);
+    assert.ok(after.covered_road_m >= before.covered_road_m - 1e-6, `street coverage dropped ${before.covered_road_m} → ${after.covered_road_m}`);
+    assert.equal((await kpis())[0], pctOf(body.total.covered_road_m, body.total.road_m), 'the KPI shows the response totals');
+    assert.equal(await page.locator('.leaflet-marker-pane .tw-camprop').count(), 2, 'the accepted proposal leaves the map');
+    await page.waitForFunction((m) => window.__tidewatch.meta.counts.cameras === m + 1, meta0, { timeout: 15_000 });
+    assert.match(await page.textContent('#coverage-panel'), /已采纳：补盲摄像头（建议 1）/);
+  });
+
+  test('what-if: drag a camera (PUT) and delete one (DELETE); totals update from the response', async () => {
+    await page.waitForFunction(() => !window.__tidewatch.coverage.busy, null, { timeout: 30_000 });
+    const edits0 = await page.evaluate(() => window.__tidewatch.coverage.edits);
+    // The first camera marker that nothing else covers (on real data a
+    // proposal, a popup or a neighbour can sit on top of the first one).
+    const cams = page.locator('.leaflet-marker-pane .tw-cam');
+    let m, box, id;
+    for (let i = 0, n = Math.min(await cams.count(), 60); i < n && id == null; i++) {
+      m = cams.nth(i);
+      box = await m.boundingBox();
+      if (!box) continue;
+      id = await page.evaluate(([x, y]) => {
+        const el = document.elementFromPoint(x, y);
+        const tw = window.__tidewatch;
+        const mk = tw.coverageView.camLayer.getLayers().find((l) => l.getElement && l.getElement()?.contains(el));
+        return mk?.cam.id;
+      }, [box.x + box.width / 2, box.y + box.height / 2]);
+    }
+    assert.ok(id != null, 'a draggable camera marker');
+    const put = page.waitForResponse((r) => new RegExp(`/api/v1/cameras/${id}$`).test(r.url()) && r.request().method() === 'PUT');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 40, box.y + 25, { steps: 6 });
+    await page.mouse.move(box.x + 60, box.y + 35, { steps: 6 });
+    await page.mouse.up();
+    const r = await put;
+    assert.equal(r.status(), 200);
+    const sent = JSON.parse(r.request().postData());
+    const moved = await r.json();
+    assert.equal(moved.id, id);
+    assert.ok(Math.abs(sent.lon - moved.lon) < 1e-6 && Math.abs(sent.lat - moved.lat) < 1e-6);
+    await page.waitForFunction((e) => window.__tidewatch.coverage.edits > e, edits0, { timeout: 10_000 });
+    assert.equal((await kpis())[0], pctOf(moved.total.covered_road_m, moved.total.road_m), 'street coverage from the PUT response');
+    assert.match(await page.textContent('#cov-delta'), /移动摄像头/);
+    const pos = await page.evaluate((id) => window.__tidewatch.coverageView.camLayer.getLayers().find((l) => l.cam?.id === id)?.getLatLng(), id);
+    assert.ok(Math.abs(pos.lng - moved.lon) < 1e-6, 'the marker stays where it was dropped');
+
+    // Delete the accepted camera from its popup.
+    const acc = await page.evaluate(() => window.__tidewatch.coverage.accepted[0].id);
+    const cams0 = await page.evaluate(() => window.__tidewatch.coverage.cameras);
+    await page.evaluate((id) => { window.__tidewatch.coverageView.camLayer.getLayers().find((l) => l.cam?.id === id).openPopup(); }, acc);
+    await popupText(page);
+    const del = page.waitForResponse((r) => r.url().endsWith(`/api/v1/cameras/${acc}`) && r.request().method() === 'DELETE');
+    await page.click('.leaflet-popup .tw-cam-delete');
+    const d = await (await del).json();
+    assert.equal(d.deleted, true);
+    await page.waitForFunction((n) => window.__tidewatch.coverage.cameras === n - 1, cams0, { timeout: 10_000 });
+    assert.equal(await page.evaluate(() => window.__tidewatch.coverage.total.cameras), d.total.cameras);
+    assert.equal((await kpis())[0], pctOf(d.total.covered_road_m, d.total.road_m));
+    await page.waitForFunction(() => !window.__tidewatch.coverage.busy, null, { timeout: 30_000 });
+  });
+
+  // ---------- 守点巡线 / tonight's tidal patrol plan ----------
+
+  test('plan: routes for every unit with numbered stops, the hour slider, GPX and the route card', async () => {
+    await page.evaluate(() => { window.__tidewatch.map.closePopup(); });
+    await page.click('#plan-panel > summary');
+    assert.equal(await page.locator('#plan-panel').evaluate((d) => d.open), true);
+    await page.waitForFunction(() => !document.querySelector('#coverage-panel').open, null, { timeout: 5_000 }); // the toggle event is async
+    const text = await page.textContent('#plan-panel');
+    for (const w of ['守点巡线', '巡逻车', '摩托车', '徒步', '义警', '定时与不定时', '生成方案']) assert.ok(text.includes(w), `panel lacks ${w}`);
+    const kiosks = await page.evaluate(() => window.__tidewatch.layers.kiosks.getLayers().map((l) => String(l.feature.properties.id)));
+    assert.deepEqual(await page.$$eval('#plan-units tr[data-row]:first-child .plan-kiosk option, #plan-units tr[data-row="0"] .plan-kiosk option', (os) => [...new Set(os.map((o) => o.value))]), kiosks);
+    await page.fill('#plan-units tr[data-row="0"] .plan-count', '2');
+    const posted = page.waitForRequest((r) => r.url().endsWith('/api/v1/plans') && r.method() === 'POST');
+    await page.click('#plan-go');
+    const req = JSON.parse((await posted).postData());
+    assert.equal(req.window, '22:00-02:00');
+    assert.equal(req.seed, 7);
+    assert.equal(req.vary, 0.3);
+    assert.deepEqual(req.units.map((u) => [u.kind, u.count]), [['car', 2], ['motorbike', 1], ['foot', 1], ['volunteer', 1]]);
+    await page.waitForFunction(() => window.__tidewatch.plan.planned > 0 && !window.__tidewatch.plan.busy, null, { timeout: 120_000 });
+    const st = await page.evaluate(() => window.__tidewatch.plan);
+    const fc = await (await fetch(`${base}/api/v1/plans/${st.id}`)).json();
+    const routes = fc.features.filter((f) => f.properties.layer === 'route');
+    assert.ok(routes.length >= 4, `${routes.length} routes`);
+    assert.equal(st.routes, routes.length, 'a route drawn for every unit');
+    const withStops = routes.filter((f) => f.properties.stops.length > 0);
+    assert.ok(withStops.length >= 1);
+    assert.equal(st.stops, routes.reduce((a, f) => a + f.properties.stops.length, 0), 'a numbered marker per stop');
+    assert.equal(await page.locator('.leaflet-marker-pane .tw-stop').count(), st.stops);
+    const colours = await page.evaluate(() => [...new Set(window.__tidewatch.planView.routes.getLayers().filter((l) => l.route).map((l) => l.options.color))]);
+    assert.equal(colours.length, Math.min(routes.length, 10), 'one colour per unit');
+    // A stop popup with its ETA.
+    const s0 = withStops[0].properties;
+    await page.evaluate(() => { window.__tidewatch.planView.routes.getLayers().find((l) => l.stop).openPopup(); });
+    const sp = await popupText(page);
+    assert.ok(sp.includes('到达') && sp.includes(s0.stops[0].eta) || /到达\d\d:\d\d/.test(sp), sp);
+    await page.evaluate(() => { window.__tidewatch.map.closePopup(); });
+    // Per-hour bars: ours and the baseline, from the report.
+    const rep = fc.report;
+    assert.equal(await page.locator('#plan-hours tr[data-hour]').count(), rep.hours.length);
+    const first = await page.$eval('#plan-hours tr[data-hour="0"] .tw-pcts', (e) => e.textContent);
+    assert.ok(first.includes(`${zhNum(rep.hours[0].covered_pct, 1)}%`) && first.includes(`${zhNum(rep.hours[0].baseline_pct, 1)}%`), first);
+    // The hour slider changes the guard points shown.
+    const shown = [];
+    for (let i = 0; i < rep.hours.length; i++) {
+      await page.$eval('#plan-hour', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, i);
+      shown.push(await page.evaluate(() => ({ pts: window.__tidewatch.plan.shownPoints.join(','), n: window.__tidewatch.plan.points, lines: window.__tidewatch.plan.lines })));
+      assert.match(await page.textContent('#plan-hour-label'), new RegExp(rep.hours[i].hour));
+    }
+    assert.ok(new Set(shown.map((x) => `${x.pts}|${x.lines}`)).size > 1, `the slider changes the targets shown: ${JSON.stringify(shown)}`);
+    if (fake) rep.hours.forEach((h, i) => assert.equal(shown[i].n, h.points, `points in ${h.hour}`));
+    await page.$eval('#plan-hour', (el) => { el.value = '0'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+    // The unit list: distance, duration and a GPX link that returns a GPX document.
+    const rows = await page.$$eval('#plan-unit-list tr[data-unit]', (trs) => trs.map((tr) => [tr.dataset.unit, tr.querySelector('a.tw-gpx').getAttribute('href')]));
+    assert.equal(rows.length, routes.length);
+    const gpx = await fetch(`${base}${rows[0][1]}`);
+    assert.equal(gpx.status, 200);
+    assert.match(gpx.headers.get('content-type'), /gpx/);
+    const doc = await gpx.text();
+    assert.match(doc, /^<\?xml[^>]*>\s*<gpx[^>]*version="1.1"/);
+    assert.ok(doc.includes(rows[0][0]), 'the GPX names the unit');
+    for (const id of ['covGrid', 'uncovered', 'footprints', 'camProposals', 'covCameras', 'incidents']) await page.locator('.leaflet-control-layers-overlays label', { has: page.locator(`[data-layer=${id}]`) }).locator('input').uncheck();
+    await page.mouse.move(700, 790);
+    await page.waitForTimeout(250);
+    await page.screenshot({ path: path.join(artifacts, 'plan.png') });
+
+    // The route card: print button calls window.print(); print CSS shows only the card.
+    const unit = withStops[0].properties.unit;
+    await page.locator(`#plan-unit-list tr[data-unit="${unit}"] .tw-card-open`).click();
+    assert.ok(await page.isVisible('#route-card'));
+    const card = await page.textContent('#route-card');
+    assert.ok(card.includes(unit) && card.includes('路线卡'), card);
+    assert.equal(await page.locator('#route-card .tw-card-table tbody tr').count(), withStops[0].properties.stops.length);
+    await page.evaluate(() => { window.__printed = 0; window.print = () => { window.__printed++; }; });
+    await page.click('#card-print');
+    assert.equal(await page.evaluate(() => window.__printed), 1, 'window.print() called');
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.isVisible('#map'), false, 'the map is hidden in print');
+    assert.equal(await page.isVisible('.tw-header'), false, 'the title bar is hidden in print');
+    assert.equal(await page.isVisible('#card-print'), false, 'the buttons are hidden in print');
+    assert.ok(await page.isVisible('#route-card .tw-card-table'));
+    await page.screenshot({ path: path.join(artifacts, 'route-card.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    await page.click('#card-close');
+    assert.equal(await page.isVisible('#route-card'), false);
+    assert.ok(await page.isVisible('#map'));
+  });
+
+  test('coverage and plan views in English and on a phone', async () => {
+    await page.click('#lang-switch');
+    const text = await page.textContent('#plan-panel');
+    for (const w of ['Tidal patrol plan', 'Patrol car', 'Scheduled vs random', 'Route card', 'Nearest-first']) assert.ok(text.includes(w), `plan panel lacks ${w}`);
+    assert.doesNotMatch(text, /守点巡线|生成方案|定时与不定时|路线卡|就近基线/, 'no zh-CN UI words (unit names are data)');
+    const cov = await page.textContent('#coverage-panel');
+    for (const w of ['Camera coverage', 'Street coverage', 'Area coverage', 'Incident coverage', 'Blind-spot filling']) assert.ok(cov.includes(w), `coverage panel lacks ${w}`);
+    assert.doesNotMatch(cov, /天网|街面|覆盖率/);
+    await page.click('#lang-switch');
+
+    const phone = await context.newPage();
+    watch(phone);
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(`${base}/`, { waitUntil: 'load' });
+    await waitReady(phone);
+    for (const id of ['#response-panel', '#coverage-panel', '#plan-panel']) assert.equal(await phone.locator(id).evaluate((d) => d.open), false, `${id} folded on a phone`);
+    await phone.click('#coverage-panel > summary');
+    await phone.waitForFunction(() => window.__tidewatch.coverage.loaded > 0 && !window.__tidewatch.coverage.busy, null, { timeout: 30_000 });
+    await phone.click('#plan-panel > summary');
+    await phone.waitForFunction(() => !document.querySelector('#coverage-panel').open, null, { timeout: 5_000 });
+    await phone.click('#plan-go');
+    await phone.waitForFunction(() => window.__tidewatch.plan.planned > 0 && !window.__tidewatch.plan.busy, null, { timeout: 120_000 });
+    const pb = await phone.locator('#plan-panel').boundingBox();
+    const mapBox = await phone.locator('#map').boundingBox();
+    assert.ok(pb.x >= 0 && pb.x + pb.width <= 390, `panel inside the screen ${JSON.stringify(pb)}`);
+    assert.ok(pb.y + pb.height <= mapBox.y + mapBox.height, 'panel ends above the map bottom');
+    assert.ok(!intersects(pb, await phone.locator('.leaflet-control-layers').boundingBox()), 'panel covers the layer control');
+    await phone.screenshot({ path: path.join(artifacts, 'plan-mobile.png') });
     await phone.close();
   });
 
