@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 )
 
@@ -357,9 +358,21 @@ func (s *Search) Reached(limitS float64) []Piece {
 		}
 	}
 	slices.SortFunc(sp, cmpPiece)
-	slices.Sort(cand)
+	if n := len(cand); n > 0 && n*bits.Len(uint(n)) > len(g.from) {
+		// A large share of the graph: reading the marks in edge order is
+		// cheaper than sorting.
+		cand = cand[:0]
+		for e, m := range s.mark {
+			if m == s.stamp {
+				cand = append(cand, int32(e))
+			}
+		}
+	} else {
+		slices.Sort(cand)
+	}
 	s.cand, s.spieces = cand, sp
-	var out, ps []Piece
+	out := make([]Piece, 0, len(cand)+len(sp))
+	var ps []Piece
 	for _, e := range cand {
 		L := g.length[e]
 		ps = ps[:0]
