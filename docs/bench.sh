@@ -45,7 +45,7 @@ gobench ./planner 'RingsBaltimore|ResponseBaltimore' > "$tmp/rings"
 gobench ./planner 'CoverageBaltimore$|CoverageBaltimore10x|MoveOneCamera$' > "$tmp/cov"
 gobench ./planner 'CoverageBaltimore100x|MoveOneCamera100x' 1x > "$tmp/cov100"
 gobench ./geo 'Viewshed|Union|ReachPolygons' > "$tmp/geo"
-gobench ./data/sqlite 'ReplaceWorkspace' 1x > "$tmp/store"
+gobench ./data/postgis 'Workspace(PostGIS|SQLite)' 3x > "$tmp/store"
 say "MCLP vs CBC"
 docs/mclp.sh > "$tmp/mclp" 2>/dev/null
 say "TOP: 387 Chao instances at $TOP_TIME_LIMIT"
