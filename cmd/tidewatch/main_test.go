@@ -222,17 +222,18 @@ func TestExportRoadsMatchesStore(t *testing.T) {
 	}
 }
 
-func TestServeAndGracefulShutdown(t *testing.T) {
-	data := sharedData(t)
-	db := filepath.Join(t.TempDir(), "ws.db")
-	c := importJSON(t, "--db", db, "--osm", filepath.Join(data, "osm", "baltimore_downtown.osm.pbf"))
+// startServe runs "serve --db db" on a free loopback port in-process; it
+// returns the address, the command's stdout, its result channel and the
+// cancel that shuts it down.
+func startServe(t *testing.T, db string) (addr string, out *bytes.Buffer, done chan error, cancel context.CancelFunc) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
 	ready := make(chan string, 1)
-	var out, errb bytes.Buffer
-	m := &Main{Stdout: &out, Stderr: &errb, Ready: func(a string) { ready <- a }}
-	done := make(chan error, 1)
+	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
+	m := &Main{Stdout: out, Stderr: errb, Ready: func(a string) { ready <- a }}
+	done = make(chan error, 1)
 	go func() { done <- m.Run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}) }()
-	var addr string
 	select {
 	case addr = <-ready:
 	case err := <-done:
@@ -240,17 +241,33 @@ func TestServeAndGracefulShutdown(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not start")
 	}
+	return addr, out, done, cancel
+}
+
+// metaCounts reads /api/v1/meta's counts from a server at addr.
+func metaCounts(t *testing.T, addr string) planner.Counts {
+	t.Helper()
 	resp, err := http.Get("http://" + addr + "/api/v1/meta")
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer resp.Body.Close()
 	var meta struct{ Counts planner.Counts }
-	err = json.NewDecoder(resp.Body).Decode(&meta)
-	resp.Body.Close()
-	if err != nil || meta.Counts != c {
-		t.Errorf("meta counts %+v (%v), want %+v", meta.Counts, err, c)
+	if err := json.NewDecoder(resp.Body).Decode(&meta); err != nil {
+		t.Fatal(err)
 	}
-	resp, err = http.Get("http://" + addr + "/")
+	return meta.Counts
+}
+
+func TestServeAndGracefulShutdown(t *testing.T) {
+	data := sharedData(t)
+	db := filepath.Join(t.TempDir(), "ws.db")
+	c := importJSON(t, "--db", db, "--osm", filepath.Join(data, "osm", "baltimore_downtown.osm.pbf"))
+	addr, out, done, cancel := startServe(t, db)
+	if got := metaCounts(t, addr); got != c {
+		t.Errorf("meta counts %+v, want %+v", got, c)
+	}
+	resp, err := http.Get("http://" + addr + "/")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,19 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tidewatch/tidewatch/data/postgis"
 	"github.com/tidewatch/tidewatch/data/postgis/pgtest"
-	"github.com/tidewatch/tidewatch/planner"
 )
 
 // TestMain stops the throw-away PostgreSQL cluster (pgtest) when the tests
@@ -61,30 +55,9 @@ func TestImportBaltimorePostGIS(t *testing.T) {
 	}
 
 	// serve reads the same database.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ready := make(chan string, 1)
-	var sout, serr bytes.Buffer
-	m := &Main{Stdout: &sout, Stderr: &serr, Ready: func(a string) { ready <- a }}
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, []string{"serve", "--db", dsn, "--addr", "127.0.0.1:0"}) }()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		t.Fatalf("serve exited: %v %s", err, serr.String())
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not start")
-	}
-	resp, err := http.Get("http://" + addr + "/api/v1/meta")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var meta struct{ Counts planner.Counts }
-	err = json.NewDecoder(resp.Body).Decode(&meta)
-	resp.Body.Close()
-	if err != nil || meta.Counts != pg {
-		t.Errorf("serve --db postgres://: meta counts %+v (%v), want %+v", meta.Counts, err, pg)
+	addr, _, done, cancel := startServe(t, dsn)
+	if got := metaCounts(t, addr); got != pg {
+		t.Errorf("serve --db postgres://: meta counts %+v, want %+v", got, pg)
 	}
 	cancel()
 	if err := <-done; err != nil {
