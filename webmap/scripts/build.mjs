@@ -5,9 +5,13 @@ import * as esbuild from 'esbuild';
 import { readdir, rm, copyFile, readFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { generateOutline } from './gen-outline.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dist = path.join(root, 'dist');
+
+// The mainland China outline (where GCJ-02 applies), copied from geo/chinacrs.go.
+await generateOutline();
 
 await mkdir(dist, { recursive: true });
 for (const name of await readdir(dist)) {

@@ -38,13 +38,21 @@ export function filterBBox(fc, bbox) {
   return { ...fc, features: fc.features.filter((f) => coordsOf(f.geometry).some(([x, y]) => x >= w && x <= e && y >= s && y <= n)) };
 }
 
-/** Starts the server on 127.0.0.1; resolves to { url, server, requests }. */
-export async function startFakeServer({ port = 0, dist = path.join(root, 'dist'), fixtures = path.join(root, 'test', 'fixtures') } = {}) {
+// A 1×1 grey PNG: every tile of the stand-in basemap (/tiles/{z}/{x}/{y}.png).
+const TILE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4CwAA3wDeKXlwtgAAAABJRU5ErkJggg==', 'base64');
+
+/**
+ * Starts the server on 127.0.0.1; resolves to { url, server, requests }.
+ * basemap (optional) replaces meta.basemap, e.g. { url: '/tiles/{z}/{x}/{y}.png', crs: 'gcj02' }
+ * for a bureau basemap in GCJ-02; the tiles are served here.
+ */
+export async function startFakeServer({ port = 0, dist = path.join(root, 'dist'), fixtures = path.join(root, 'test', 'fixtures'), basemap = null } = {}) {
   const requests = [];
   // The workspace in memory: the fixtures once, then whatever POSTs add.
   const data = {};
   for (const name of LAYERS) data[name] = JSON.parse(await readFile(path.join(fixtures, `${name}.geojson`), 'utf8'));
   const meta = JSON.parse(await readFile(path.join(fixtures, 'meta.json'), 'utf8'));
+  meta.basemap = { url: '', attribution: '', crs: 'wgs84', minzoom: 0, maxzoom: 0, format: '', ...meta.basemap, ...basemap };
   const model = new ResponseModel(data);
   const tidal = new TidalModel(data); // camera coverage and patrol plans; camera edits change data.cameras
   const readBody = (req) =>
@@ -75,6 +83,7 @@ export async function startFakeServer({ port = 0, dist = path.join(root, 'dist')
       });
     try {
       if (u.pathname === '/healthz') return send(200, 'text/plain; charset=utf-8', 'ok');
+      if (/^\/tiles\/\d+\/-?\d+\/-?\d+\.png$/.test(u.pathname)) return send(200, 'image/png', TILE_PNG);
       if (u.pathname === '/api/v1/meta') {
         return json(200, { ...meta, counts: { ...meta.counts, kiosks: data.kiosks.features.length, cameras: data.cameras.features.length } });
       }
@@ -146,6 +155,8 @@ export async function startFakeServer({ port = 0, dist = path.join(root, 'dist')
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { url } = await startFakeServer({ port: Number(process.argv[2] ?? 8088) });
+  // node scripts/fake-server.mjs [port] [wgs84|gcj02|bd09]: the basemap's CRS (grey tiles from /tiles/).
+  const crs = process.argv[3];
+  const { url } = await startFakeServer({ port: Number(process.argv[2] ?? 8088), basemap: crs ? { url: '/tiles/{z}/{x}/{y}.png', crs } : null });
   console.log(`fake Tidewatch server on ${url}/`);
 }

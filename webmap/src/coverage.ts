@@ -7,6 +7,7 @@
 // stretches (thick red lines) and the numbered siting proposals (sector + marker).
 import * as L from 'leaflet';
 import type { Feature, LineString, MultiPolygon, Point, Polygon } from 'geojson';
+import { boundsWGS, coordsToLatLng, ll, lls, wgs } from './crsmap';
 import { bboxParam, sectorRing } from './geometry';
 import { getLang, num, t, type Key } from './i18n';
 import { CAMERA_COLOR, ROAD_STYLE, esc, roadClass } from './layers';
@@ -202,6 +203,7 @@ export class CoverageView {
   constructor(private deps: CoverageDeps) {
     const { map, renderer } = deps;
     this.choropleth = L.geoJSON<ChoroProps>(undefined, {
+      coordsToLatLng,
       renderer,
       style: (f) => this.choroStyle(f?.properties),
       onEachFeature: (f, l) => {
@@ -215,11 +217,13 @@ export class CoverageView {
       },
     } as L.GeoJSONOptions<ChoroProps>);
     this.footprints = L.geoJSON(undefined, {
+      coordsToLatLng,
       renderer,
       interactive: false,
       style: () => ({ color: FOOTPRINT_COLOR, weight: 0.8, opacity: 0.8, fillColor: FOOTPRINT_COLOR, fillOpacity: 0.22 }),
     } as L.GeoJSONOptions);
     this.gaps = L.geoJSON(undefined, {
+      coordsToLatLng,
       renderer,
       interactive: false,
       style: () => ({ color: GAP_COLOR, weight: 1.6, dashArray: '4 3', fillColor: GAP_COLOR, fillOpacity: 0.28, fillRule: 'evenodd' }),
@@ -358,9 +362,9 @@ export class CoverageView {
       if (f.geometry?.type !== 'LineString') return;
       const s = f.properties;
       const rank = i + 1;
-      const ll = f.geometry.coordinates.map(([x, y]) => [y, x] as L.LatLngTuple);
-      const halo = L.polyline(ll, { renderer: this.deps.renderer, color: '#ffffff', weight: 9, opacity: 0.85, interactive: false, lineCap: 'round' });
-      const line = L.polyline(ll, { renderer: this.deps.renderer, color: UNCOVERED_COLOR, weight: 5.5, opacity: 0.95, lineCap: 'round' });
+      const path = lls(f.geometry.coordinates);
+      const halo = L.polyline(path, { renderer: this.deps.renderer, color: '#ffffff', weight: 9, opacity: 0.85, interactive: false, lineCap: 'round' });
+      const line = L.polyline(path, { renderer: this.deps.renderer, color: UNCOVERED_COLOR, weight: 5.5, opacity: 0.95, lineCap: 'round' });
       (line as L.Polyline & { stretch?: Stretch }).stretch = s;
       line.bindTooltip(() => esc(`${t('cov.stretchN', { n: rank })} · ${s.name || t(ROAD_STYLE[roadClass(s.highway)].label)}`), { sticky: true, className: 'tw-tooltip' });
       line.bindPopup(() => this.stretchPopup(s, rank), { maxWidth: 320 });
@@ -419,10 +423,10 @@ export class CoverageView {
     if (!this.camsLoaded) return;
     const view = map.getBounds().pad(0.2);
     const zoom = map.getZoom();
-    const inView = [...this.cams.values()].filter((c) => view.contains([c.lat, c.lon]));
+    const inView = [...this.cams.values()].filter((c) => view.contains(ll(c.lon, c.lat)));
     if (zoom >= CLUSTER_ZOOM) {
       for (const c of inView) {
-        const m = L.marker([c.lat, c.lon], { icon: this.camIcon(c), draggable: true, keyboard: false, riseOnHover: true, autoPan: true });
+        const m = L.marker(ll(c.lon, c.lat), { icon: this.camIcon(c), draggable: true, keyboard: false, riseOnHover: true, autoPan: true });
         (m as L.Marker & { cam?: Cam }).cam = c;
         m.bindTooltip(() => esc(`${c.name || c.ref || c.id} · ${t('cov.dragHint')}`), { direction: 'top', offset: [0, -7], className: 'tw-tooltip' });
         m.bindPopup(() => this.cameraPopup(c), { maxWidth: 300, minWidth: 220 });
@@ -436,7 +440,7 @@ export class CoverageView {
       // Grid-based clustering in screen space: one bubble per CLUSTER_PX cell.
       const cells = new Map<string, Cam[]>();
       for (const c of inView) {
-        const p = map.project([c.lat, c.lon], zoom);
+        const p = map.project(ll(c.lon, c.lat), zoom);
         const key = `${Math.floor(p.x / CLUSTER_PX)}:${Math.floor(p.y / CLUSTER_PX)}`;
         const list = cells.get(key);
         if (list) list.push(c);
@@ -447,23 +451,23 @@ export class CoverageView {
         const lon = list.reduce((a, c) => a + c.lon, 0) / list.length;
         if (list.length === 1) {
           const c = list[0];
-          const dot = L.circleMarker([lat, lon], { renderer: this.deps.renderer, radius: 4.5, color: '#ffffff', weight: 1.2, fillColor: CAMERA_COLOR[c.kind] ?? CAMERA_COLOR.dome, fillOpacity: 1 });
+          const dot = L.circleMarker(ll(lon, lat), { renderer: this.deps.renderer, radius: 4.5, color: '#ffffff', weight: 1.2, fillColor: CAMERA_COLOR[c.kind] ?? CAMERA_COLOR.dome, fillOpacity: 1 });
           dot.bindTooltip(esc(c.name || c.ref || String(c.id)), { direction: 'top', className: 'tw-tooltip' });
-          dot.on('click', () => map.setView([lat, lon], CLUSTER_ZOOM + 1));
+          dot.on('click', () => map.setView(ll(lon, lat), CLUSTER_ZOOM + 1));
           this.camLayer.addLayer(dot);
           markers++;
           continue;
         }
         const n = list.length;
         const size = n >= 100 ? 40 : n >= 20 ? 34 : 28;
-        const m = L.marker([lat, lon], {
+        const m = L.marker(ll(lon, lat), {
           icon: L.divIcon({ className: 'tw-cluster-icon', html: `<div class="tw-cluster" style="width:${size}px;height:${size}px">${n}</div>`, iconSize: [size, size], iconAnchor: [size / 2, size / 2] }),
           keyboard: false,
         });
         (m as L.Marker & { count?: number }).count = n;
         m.bindTooltip(esc(t('cov.clusterTip', { n: num(n) })), { direction: 'top', offset: [0, -size / 2], className: 'tw-tooltip' });
         m.on('click', () => {
-          const b = L.latLngBounds(list.map((c) => [c.lat, c.lon] as L.LatLngTuple));
+          const b = L.latLngBounds(list.map((c) => ll(c.lon, c.lat)));
           map.fitBounds(b.pad(0.3), { maxZoom: Math.max(zoom + 2, CLUSTER_ZOOM), animate: false });
         });
         this.camLayer.addLayer(m);
@@ -484,9 +488,9 @@ export class CoverageView {
     this.fpAbort?.abort();
     const ctrl = new AbortController();
     this.fpAbort = ctrl;
-    const b = map.getBounds().pad(0.2);
+    const [bw, bs, be, bn] = boundsWGS(map.getBounds().pad(0.2));
     try {
-      const fc = await requestJSON<GeoJSON.FeatureCollection>(`/api/v1/coverage/footprints?bbox=${bboxParam(b.getWest(), b.getSouth(), b.getEast(), b.getNorth())}`, { signal: ctrl.signal });
+      const fc = await requestJSON<GeoJSON.FeatureCollection>(`/api/v1/coverage/footprints?bbox=${bboxParam(bw, bs, be, bn)}`, { signal: ctrl.signal });
       if (ctrl.signal.aborted) return;
       this.footprints.clearLayers();
       this.footprints.addData(fc);
@@ -505,7 +509,8 @@ export class CoverageView {
       const f = (l as L.Layer & { feature?: Feature }).feature;
       if (f && Number(f.properties?.id) === c.id) this.footprints.removeLayer(l);
     }
-    const ring = sectorRing(at.lng, at.lat, c.direction_deg, c.fov_deg >= 360 || c.kind !== 'fixed' ? 360 : c.fov_deg, c.range_m);
+    const [lon, lat] = wgs(at); // the footprints layer shifts it back to the map
+    const ring = sectorRing(lon, lat, c.direction_deg, c.fov_deg >= 360 || c.kind !== 'fixed' ? 360 : c.fov_deg, c.range_m);
     const feat: Feature<Polygon> = { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] }, properties: { id: c.id, preview: true } };
     this.footprints.addData(feat as GeoJSON.GeoJsonObject);
   }
@@ -555,7 +560,8 @@ export class CoverageView {
   }
 
   async moveCamera(c: Cam, at: L.LatLng): Promise<void> {
-    const moved: Cam = { ...c, lon: Number(at.lng.toFixed(7)), lat: Number(at.lat.toFixed(7)) };
+    const [lon, lat] = wgs(at); // the marker sits in the basemap's system; the API takes WGS84
+    const moved: Cam = { ...c, lon: Number(lon.toFixed(7)), lat: Number(lat.toFixed(7)) };
     this.cams.set(c.id, moved);
     try {
       const res = await requestJSON<CameraSaved>(`/api/v1/cameras/${c.id}`, { method: 'PUT', body: JSON.stringify(this.body(moved)) });
@@ -622,7 +628,7 @@ export class CoverageView {
     for (const p of res.proposals ?? []) {
       const fov = p.kind === 'fixed' ? p.fov_deg : 360;
       const ring = sectorRing(p.lon, p.lat, p.direction_deg, fov, p.range_m);
-      const wedge = L.polygon(ring.map(([x, y]) => [y, x] as L.LatLngTuple), {
+      const wedge = L.polygon(lls(ring), {
         renderer: this.deps.renderer,
         color: PROPOSAL_COLOR,
         weight: 1.5,
@@ -631,7 +637,7 @@ export class CoverageView {
         fillOpacity: 0.25,
         interactive: false,
       });
-      const m = L.marker([p.lat, p.lon], {
+      const m = L.marker(ll(p.lon, p.lat), {
         icon: L.divIcon({ className: 'tw-proposal-icon', html: `<div class="tw-proposal tw-camprop">${p.rank}</div>`, iconSize: [24, 24], iconAnchor: [12, 12], popupAnchor: [0, -12] }),
         keyboard: false,
         riseOnHover: true,

@@ -3,6 +3,7 @@
 // (few, and they need the "警" glyph), so thousands of features stay smooth.
 import * as L from 'leaflet';
 import type { Feature, Geometry, Point } from 'geojson';
+import { coordsToLatLng, ll, lls } from './crsmap';
 import { incidentRadius, sectorRing } from './geometry';
 import { getLang, num, t, type Key } from './i18n';
 import type {
@@ -253,12 +254,14 @@ export interface DataLayers {
 
 export function createLayers(renderer: L.Renderer, zoom: () => number): DataLayers {
   const roads = L.geoJSON<RoadProps>(undefined, {
+    coordsToLatLng,
     renderer,
     style: (f) => roadStyle(f?.properties, zoom()),
     onEachFeature: (_f, l) => bindLive(l, roadPopup),
   } as L.GeoJSONOptions<RoadProps>);
 
   const grids = L.geoJSON<GridProps>(undefined, {
+    coordsToLatLng,
     renderer,
     style: (f) => ({
       color: GRID_COLOR,
@@ -277,6 +280,7 @@ export function createLayers(renderer: L.Renderer, zoom: () => number): DataLaye
   const cameras = L.featureGroup();
 
   const kiosks = L.geoJSON<KioskProps>(undefined, {
+    coordsToLatLng,
     pointToLayer: (_f, latlng) => L.marker(latlng, { icon: kioskIcon(), keyboard: false, riseOnHover: true }),
     onEachFeature: (f, l) => {
       l.bindTooltip(esc(f.properties.name || f.properties.ref || ''), { direction: 'top', offset: [0, -10], className: 'tw-tooltip' });
@@ -285,6 +289,7 @@ export function createLayers(renderer: L.Renderer, zoom: () => number): DataLaye
   } as L.GeoJSONOptions<KioskProps>);
 
   const incidents = L.geoJSON<IncidentProps>(undefined, {
+    coordsToLatLng,
     pointToLayer: (f, latlng) =>
       L.circleMarker(latlng, {
         renderer,
@@ -298,6 +303,7 @@ export function createLayers(renderer: L.Renderer, zoom: () => number): DataLaye
   } as L.GeoJSONOptions<IncidentProps>);
 
   const sites = L.geoJSON<SiteProps>(undefined, {
+    coordsToLatLng,
     pointToLayer: (f, latlng) =>
       L.circleMarker(latlng, {
         renderer,
@@ -342,7 +348,7 @@ export function fillCameras(group: L.FeatureGroup, fc: PointFC<CameraProps>, ren
     if (p.kind === 'fixed' && p.range_m > 0 && p.fov_deg > 0) {
       const ring = sectorRing(lon, lat, p.direction_deg ?? 0, p.fov_deg, p.range_m);
       wedges.push(
-        L.polygon(ring.map(([x, y]) => [y, x] as L.LatLngTuple), {
+        L.polygon(lls(ring), {
           renderer,
           color,
           weight: 0.8,
@@ -353,7 +359,7 @@ export function fillCameras(group: L.FeatureGroup, fc: PointFC<CameraProps>, ren
         }),
       );
     }
-    const dot = L.circleMarker([lat, lon], {
+    const dot = L.circleMarker(ll(lon, lat), {
       renderer,
       radius: 4.5,
       color: '#ffffff',

@@ -2,6 +2,8 @@
 // base and the grids, cameras, kiosks, incidents and key sites over it.
 // Served from the Go binary; nothing is loaded from any other host.
 import * as L from 'leaflet';
+import { basemapCRS, fromMap, setMapCRS, toMap, type BasemapCRS } from './crs';
+import { BaiduTileLayer, baiduCRS, boundsToMap, boundsWGS, ll } from './crsmap';
 import { bboxParam } from './geometry';
 import { getLang, initLang, num, setLang, t, type Key } from './i18n';
 import {
@@ -44,6 +46,10 @@ interface TidewatchState {
   /** The tidal patrol plan view (守点巡线). */
   plan: PlanState | null;
   planView: PatrolView | null;
+  /** The system the map draws in (meta.basemap.crs), and its conversions: WGS84 [lon,lat] → [lat,lng] and back. */
+  crs: BasemapCRS;
+  toMap: typeof toMap;
+  fromMap: typeof fromMap;
 }
 
 const state: TidewatchState = {
@@ -61,6 +67,9 @@ const state: TidewatchState = {
   coverageView: null,
   plan: null,
   planView: null,
+  crs: 'wgs84',
+  toMap,
+  fromMap,
 };
 (window as unknown as { __tidewatch: TidewatchState }).__tidewatch = state;
 
@@ -440,7 +449,8 @@ function main(): void {
     const ctrl = new AbortController();
     roadAbort = ctrl;
     const b = map.getBounds().pad(0.25);
-    const url = `/api/v1/layers/roads?bbox=${bboxParam(b.getWest(), b.getSouth(), b.getEast(), b.getNorth())}&zoom=${zoom}`;
+    const [bw, bs, be, bn] = boundsWGS(b); // the view is in the basemap's system, the API in WGS84
+    const url = `/api/v1/layers/roads?bbox=${bboxParam(bw, bs, be, bn)}&zoom=${zoom}`;
     try {
       const fc = await getJSON<GeoJSON.FeatureCollection>(url, ctrl.signal);
       if (ctrl.signal.aborted) return;
@@ -488,7 +498,7 @@ function main(): void {
       meta = await getJSON<Meta>('/api/v1/meta');
     } catch (err) {
       showError(t('error.meta', { msg: errorText(err) }), err);
-      map.setView([30.59, 114.3], 12); // a view at all, so the page is not blank
+      map.setView(ll(114.3, 30.59), 12); // a view at all, so the page is not blank
       renderLayerControl();
       state.ready = true;
       return;
@@ -496,8 +506,17 @@ function main(): void {
     state.meta = meta;
     const [w, s, e, n] = meta.bound ?? [0, 0, 0, 0];
     const valid = [w, s, e, n].every(Number.isFinite) && e > w && n > s;
+    // Draw in the basemap's system (GCJ-02 / BD-09) so nothing is offset from it;
+    // set before the first view, so every layer is drawn shifted from the start.
+    const crs = basemapCRS(meta.basemap?.crs);
+    setMapCRS(crs);
+    state.crs = crs;
+    const baidu = crs === 'bd09' && !!meta.basemap?.url;
+    if (baidu) map.options.crs = baiduCRS; // Baidu's own tile grid
     if (meta.basemap?.url) {
-      basemap = L.tileLayer(meta.basemap.url, { attribution: meta.basemap.attribution ?? '', maxZoom: 19 }).addTo(map);
+      const maxNative = meta.basemap.maxzoom && meta.basemap.maxzoom > 0 ? meta.basemap.maxzoom : undefined;
+      const opts: L.TileLayerOptions = { attribution: meta.basemap.attribution ?? '', maxZoom: 19, maxNativeZoom: maxNative };
+      basemap = (baidu ? new BaiduTileLayer(meta.basemap.url, opts) : L.tileLayer(meta.basemap.url, opts)).addTo(map);
       basemap.bringToBack();
     }
     renderAll();
@@ -506,9 +525,9 @@ function main(): void {
       const wide = map.getSize().x >= 900;
       const legendBox = document.getElementById('legend');
       const right = wide && legendBox ? Math.round(legendBox.getBoundingClientRect().width) + 20 : 12;
-      map.fitBounds([[s, w], [n, e]], { paddingTopLeft: [wide ? response.leftInset() + 12 : 12, 12], paddingBottomRight: [right, 12] });
+      map.fitBounds(boundsToMap(w, s, e, n), { paddingTopLeft: [wide ? response.leftInset() + 12 : 12, 12], paddingBottomRight: [right, 12] });
     }
-    else map.setView([30.59, 114.3], 12);
+    else map.setView(ll(114.3, 30.59), 12);
     const bbox = valid ? bboxParam(w, s, e, n) : bboxParam(-180, -90, 180, 90);
     workspaceBBox = bbox;
     window.clearTimeout(roadTimer); // the fit's moveend: load roads right away instead

@@ -6,6 +6,7 @@
 // every unit's route in its own colour with numbered stops and ETAs.
 import * as L from 'leaflet';
 import type { Feature, LineString, Point } from 'geojson';
+import { ll, lls } from './crsmap';
 import { num, t, type Key } from './i18n';
 import { esc } from './layers';
 import { errorText, requestJSON, table } from './response';
@@ -240,6 +241,7 @@ export class PatrolView {
     return `/api/v1/plans/${encodeURIComponent(this.state.id ?? '')}/units/${encodeURIComponent(unit)}.gpx`;
   }
 
+  /** Where a stop is, in WGS84 (lng = lon); ll() puts it on the map. */
   private stopAt(s: Stop): L.LatLng | null {
     if (s.kind === 'point') {
       const f = this.points.get(s.id);
@@ -262,9 +264,9 @@ export class PatrolView {
     this.routeFeats.forEach((f, ui) => {
       const p = f.properties;
       const color = UNIT_COLORS[ui % UNIT_COLORS.length];
-      const ll = f.geometry.coordinates.map(([x, y]) => [y, x] as L.LatLngTuple);
-      this.routes.addLayer(L.polyline(ll, { renderer: r, color: '#ffffff', weight: 7, opacity: 0.85, interactive: false, lineJoin: 'round' }));
-      const line = L.polyline(ll, { renderer: r, color, weight: 3.5, opacity: 0.92, lineJoin: 'round', dashArray: p.kind === 'volunteer' || p.kind === 'foot' ? '7 5' : undefined });
+      const path = lls(f.geometry.coordinates);
+      this.routes.addLayer(L.polyline(path, { renderer: r, color: '#ffffff', weight: 7, opacity: 0.85, interactive: false, lineJoin: 'round' }));
+      const line = L.polyline(path, { renderer: r, color, weight: 3.5, opacity: 0.92, lineJoin: 'round', dashArray: p.kind === 'volunteer' || p.kind === 'foot' ? '7 5' : undefined });
       (line as L.Polyline & { route?: RouteProps }).route = p;
       line.bindTooltip(() => esc(`${p.unit} · ${t(KIND_KEYS[p.kind] ?? 'plan.kindCar')} · ${p.leave}–${p.return}`), { sticky: true, className: 'tw-tooltip' });
       line.bindPopup(() => this.routePopup(p), { maxWidth: 320 });
@@ -272,7 +274,7 @@ export class PatrolView {
       (p.stops ?? []).forEach((s, i) => {
         const at = this.stopAt(s);
         if (!at) return;
-        const m = L.marker(at, {
+        const m = L.marker(ll(at.lng, at.lat), {
           icon: L.divIcon({ className: 'tw-stop-icon', html: `<div class="tw-stop" style="background:${color}">${i + 1}</div>`, iconSize: [20, 20], iconAnchor: [10, 10], popupAnchor: [0, -10] }),
           keyboard: false,
           riseOnHover: true,
@@ -326,8 +328,7 @@ export class PatrolView {
     for (const id of active.line) {
       const f = this.lines.get(id);
       if (!f) continue;
-      const ll = f.geometry.coordinates.map(([x, y]) => [y, x] as L.LatLngTuple);
-      const l = L.polyline(ll, { renderer: r, color: LINE_COLOR, weight: 8, opacity: 0.75, lineCap: 'round' });
+      const l = L.polyline(lls(f.geometry.coordinates), { renderer: r, color: LINE_COLOR, weight: 8, opacity: 0.75, lineCap: 'round' });
       const p = f.properties;
       l.bindPopup(() => this.targetPopup(p.id, 'line', p.hour_risk, p.risk, [[t('prop.length'), esc(t('unit.metre', { n: num(p.length_m) }))]]), { maxWidth: 320 });
       this.targets.addLayer(l);
@@ -340,8 +341,8 @@ export class PatrolView {
       const p = f.properties;
       const [lon, lat] = f.geometry.coordinates;
       const radius = 7 + 7 * Math.sqrt((p.hour_risk?.[i] ?? 0) / maxRisk);
-      this.targets.addLayer(L.circleMarker([lat, lon], { renderer: r, radius: radius + 4, color: POINT_COLOR, weight: 1.5, opacity: 0.5, fill: false, interactive: false }));
-      const c = L.circleMarker([lat, lon], { renderer: r, radius, color: '#ffffff', weight: 2, fillColor: POINT_COLOR, fillOpacity: 0.85 });
+      this.targets.addLayer(L.circleMarker(ll(lon, lat), { renderer: r, radius: radius + 4, color: POINT_COLOR, weight: 1.5, opacity: 0.5, fill: false, interactive: false }));
+      const c = L.circleMarker(ll(lon, lat), { renderer: r, radius, color: '#ffffff', weight: 2, fillColor: POINT_COLOR, fillOpacity: 0.85 });
       (c as L.CircleMarker & { point?: string }).point = id;
       c.bindTooltip(() => esc(this.targetName('point', id)), { direction: 'top', className: 'tw-tooltip' });
       c.bindPopup(() => this.targetPopup(id, 'point', p.hour_risk, p.risk, [[t('plan.dwell'), esc(t('unit.min', { n: p.dwell_min }))], [t('plan.revisit'), esc(t('unit.min', { n: p.revisit_min }))]]), { maxWidth: 320 });

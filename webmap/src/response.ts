@@ -6,6 +6,7 @@
 // failing key sites (red rings) and numbered kiosk proposals.
 import * as L from 'leaflet';
 import type { Feature, MultiPolygon, Polygon } from 'geojson';
+import { coordsToLatLng, ll } from './crsmap';
 import { getLang, num, t, type Key } from './i18n';
 import { esc, siteCategory } from './layers';
 import type { GridProps, SiteProps } from './types';
@@ -262,12 +263,14 @@ export class ResponseView {
     pane.style.pointerEvents = 'none';
     const ringRenderer = L.canvas({ pane: 'tw-rings', padding: 0.5 });
     this.rings = L.geoJSON<RingProps>(undefined, {
+      coordsToLatLng,
       renderer: ringRenderer,
       interactive: false,
       style: (f) => this.ringStyle(f?.properties),
     } as L.GeoJSONOptions<RingProps>);
 
     this.choropleth = L.geoJSON<ChoroProps>(undefined, {
+      coordsToLatLng,
       renderer: deps.renderer,
       style: (f) => this.choroStyle(f?.properties),
       onEachFeature: (f, l) => {
@@ -676,7 +679,7 @@ export class ResponseView {
   private drawProposals(res: KioskSiting): void {
     this.proposals.clearLayers();
     for (const p of res.proposals ?? []) {
-      const m = L.marker([p.lat, p.lon], {
+      const m = L.marker(ll(p.lon, p.lat), {
         icon: L.divIcon({
           className: 'tw-proposal-icon',
           html: `<div class="tw-proposal">${p.rank}</div>`,

@@ -20,7 +20,8 @@ export interface Meta {
   };
   notes?: string[];
   synthetic?: string[];
-  basemap?: { url: string; attribution: string };
+  /** The basemap; crs is the system its tiles are drawn in (missing = wgs84). */
+  basemap?: { url: string; attribution: string; crs?: 'wgs84' | 'gcj02' | 'bd09'; minzoom?: number; maxzoom?: number; format?: string };
 }
 
 export interface RoadProps {
