@@ -202,6 +202,7 @@ type planRequest struct {
 	Vary   float64    `json:"vary"`
 	Day    string     `json:"day"`  // optional weekday
 	Date   string     `json:"date"` // optional YYYY-MM-DD, for GPX times
+	TZ     string     `json:"tz"`   // the date's time zone, e.g. "Asia/Shanghai" (default the server's)
 	// Async makes the server answer 202 at once and plan in the background;
 	// GET /api/v1/plans/{id}/status then reports the progress.
 	Async bool `json:"async"`
@@ -263,7 +264,14 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
 	}
 	var date time.Time
 	if req.Date != "" {
-		if date, err = time.Parse("2006-01-02", req.Date); err != nil {
+		loc := time.Local
+		if req.TZ != "" {
+			if loc, err = time.LoadLocation(req.TZ); err != nil {
+				Error(w, r, planner.Errorf(planner.EINVALID, "tz %q: not a time zone name", req.TZ))
+				return
+			}
+		}
+		if date, err = time.ParseInLocation("2006-01-02", req.Date, loc); err != nil {
 			Error(w, r, planner.Errorf(planner.EINVALID, "date %q: want YYYY-MM-DD", req.Date))
 			return
 		}

@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // time zones without the system's database (isolated intranet machines)
 )
 
 func main() {

@@ -51,6 +51,7 @@ func (m *Main) runPlan(ctx context.Context, args []string) error {
 	vary := fs.Float64("vary", 0, "unpredictability 0..1: perturb prizes by ±vary and delay starts by up to vary·20 min, keeping ≥95% of the best plan's risk")
 	day := fs.String("day", "", "plan the night starting on this weekday (mon..sun); default a typical night averaged over the week")
 	date := fs.String("date", "", "the night's date YYYY-MM-DD for GPX times and the roster (default today)")
+	tz := fs.String("tz", "", "the stations' time zone for GPX times, e.g. Asia/Shanghai (default this machine's)")
 	groups := fs.Int("groups", 0, "volunteer groups on the roster; night N from --roster-start takes the next groups round robin")
 	rosterStart := fs.String("roster-start", "", "first night of the volunteer roster YYYY-MM-DD (default --date)")
 	gpxDir := fs.String("gpx", "", "also write one GPX 1.1 file per unit into this directory")
@@ -69,9 +70,15 @@ func (m *Main) runPlan(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{planner.ErrorMessage(err)}
 	}
-	night := time.Now()
+	loc := time.Local
+	if *tz != "" {
+		if loc, err = time.LoadLocation(*tz); err != nil {
+			return usageError{fmt.Sprintf("--tz %q: %v", *tz, err)}
+		}
+	}
+	night := time.Now().In(loc)
 	if *date != "" {
-		if night, err = time.Parse("2006-01-02", *date); err != nil {
+		if night, err = time.ParseInLocation("2006-01-02", *date, loc); err != nil {
 			return usageError{fmt.Sprintf("--date %q: want YYYY-MM-DD", *date)}
 		}
 	}

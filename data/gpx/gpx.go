@@ -99,14 +99,14 @@ func Write(w io.Writer, t Track) error {
 // FromUnit returns the track of one unit of a plan: its road path and a
 // waypoint per stop named by target and ETA ("P3 22:41"). Waypoint times
 // are set when the plan has a Date: the window starts on that date at the
-// window's start clock, the stored wall-clock written as UTC (the same
-// convention as incident times).
+// window's start clock in the Date's time zone (so 22:00 in Asia/Shanghai
+// is written as 14:00Z, as GPX requires).
 func FromUnit(p *planner.Plan, u planner.UnitPlan) Track {
 	t := Track{Name: u.Unit, Desc: fmt.Sprintf("%s %s %s–%s, %.0f m", u.Kind, u.Group, u.Leave, u.Return, u.DistanceM), Points: u.Path}
 	var base time.Time
 	if !p.Date.IsZero() {
 		y, m, d := p.Date.Date()
-		base = time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Add(time.Duration(p.Window.Start) * time.Minute)
+		base = time.Date(y, m, d, 0, 0, 0, 0, p.Date.Location()).Add(time.Duration(p.Window.Start) * time.Minute)
 	}
 	for _, s := range u.Stops {
 		wp := Waypoint{Point: s.Location, Name: s.ID + " " + s.Arrive,

@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata"
 
 	"github.com/tidewatch/tidewatch/geo"
+	"github.com/tidewatch/tidewatch/planner"
 )
 
 func TestWriteIsGPX11(t *testing.T) {
@@ -61,5 +63,28 @@ func TestWriteIsGPX11(t *testing.T) {
 	// GPX 1.1 orders a waypoint's children: time before name.
 	if i, j := strings.Index(b.String(), "<time>"), strings.Index(b.String(), "<name>P1"); i < 0 || i > j {
 		t.Error("<time> must precede <name> in a wpt")
+	}
+}
+
+// TestFromUnitTimesInTheStationsZone: a stop at 22:13 on a night planned in
+// Asia/Shanghai is written as 14:13Z, so a handheld shows 22:13 local.
+func TestFromUnitTimesInTheStationsZone(t *testing.T) {
+	sh, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &planner.Plan{Window: planner.Shift{Start: 22 * 60, End: 2 * 60}, Date: time.Date(2026, 11, 27, 0, 0, 0, 0, sh)}
+	u := planner.UnitPlan{Unit: "义警-1", Stops: []planner.Stop{
+		{Kind: "point", ID: "P1", StartS: 13 * 60, Arrive: "22:13", Location: geo.Point{Lon: 114.3, Lat: 30.59}},
+		{Kind: "point", ID: "P2", StartS: 2*3600 + 5*60, Arrive: "00:05", Location: geo.Point{Lon: 114.31, Lat: 30.59}},
+	}}
+	var b bytes.Buffer
+	if err := Write(&b, FromUnit(p, u)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<time>2026-11-27T14:13:00Z</time>", "<time>2026-11-27T16:05:00Z</time>"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("missing %s in\n%s", want, b.String())
+		}
 	}
 }
