@@ -762,21 +762,28 @@ func (d *pbfDecoder) dense(b []byte) error {
 	return nil
 }
 
-// element reads the fields of one way or relation: its id (field 1) and,
+// element reads the fields of one way or relation: its id (field 1), its
+// tag keys and values (fields 2 and 3, into d.keys and d.vals) and,
 // through field, every other field; what names the element in errors.
-func element(b []byte, what string, field func(num protowire.Number, wt protowire.Type, v uint64, data []byte) error) (int64, error) {
+func (d *pbfDecoder) element(b []byte, what string, field func(num protowire.Number, wt protowire.Type, v uint64, data []byte) error) (int64, error) {
 	var id int64
+	d.keys, d.vals = d.keys[:0], d.vals[:0]
 	for len(b) > 0 {
 		num, wt, v, data, rest, err := next(b)
 		if err != nil {
 			return id, fmt.Errorf("%s: %w", what, err)
 		}
 		b = rest
-		if num == 1 {
+		switch num {
+		case 1:
 			if err = wantType(num, wt, protowire.VarintType); err == nil {
 				id = int64(v)
 			}
-		} else {
+		case 2:
+			d.keys, err = appendPacked(d.keys, num, wt, v, data, false)
+		case 3:
+			d.vals, err = appendPacked(d.vals, num, wt, v, data, false)
+		default:
 			err = field(num, wt, v, data)
 		}
 		if err != nil {
@@ -788,14 +795,9 @@ func element(b []byte, what string, field func(num protowire.Number, wt protowir
 
 // way decodes a Way; refs are delta-coded node ids.
 func (d *pbfDecoder) way(b []byte) error {
-	d.keys, d.vals, d.refs = d.keys[:0], d.vals[:0], d.refs[:0]
-	id, err := element(b, "way", func(num protowire.Number, wt protowire.Type, v uint64, data []byte) (err error) {
-		switch num {
-		case 2:
-			d.keys, err = appendPacked(d.keys, num, wt, v, data, false)
-		case 3:
-			d.vals, err = appendPacked(d.vals, num, wt, v, data, false)
-		case 8:
+	d.refs = d.refs[:0]
+	id, err := d.element(b, "way", func(num protowire.Number, wt protowire.Type, v uint64, data []byte) (err error) {
+		if num == 8 {
 			d.refs, err = appendPacked(d.refs, num, wt, v, data, true)
 		}
 		return err
@@ -833,13 +835,9 @@ func (d *pbfDecoder) way(b []byte) error {
 // relation decodes a Relation: roles_sid, delta-coded memids and types
 // are parallel arrays.
 func (d *pbfDecoder) relation(b []byte) error {
-	d.keys, d.vals, d.roles, d.refs, d.types = d.keys[:0], d.vals[:0], d.roles[:0], d.refs[:0], d.types[:0]
-	id, err := element(b, "relation", func(num protowire.Number, wt protowire.Type, v uint64, data []byte) (err error) {
+	d.roles, d.refs, d.types = d.roles[:0], d.refs[:0], d.types[:0]
+	id, err := d.element(b, "relation", func(num protowire.Number, wt protowire.Type, v uint64, data []byte) (err error) {
 		switch num {
-		case 2:
-			d.keys, err = appendPacked(d.keys, num, wt, v, data, false)
-		case 3:
-			d.vals, err = appendPacked(d.vals, num, wt, v, data, false)
 		case 8:
 			d.roles, err = appendPacked(d.roles, num, wt, v, data, false)
 		case 9:
