@@ -44,7 +44,6 @@ type Search struct {
 	stamp   uint32
 	cand    []int32
 	spieces []Piece
-	lazy    bool // binary heap with lazy deletion instead of a 4-ary heap with decrease-key (benchmarks)
 }
 
 type heapItem struct {
@@ -106,11 +105,7 @@ func (s *Search) Run(starts []Start, limitS float64) int {
 			}
 		}
 	}
-	if s.lazy {
-		s.runLazy()
-	} else {
-		s.run4()
-	}
+	s.run4()
 	return s.settled
 }
 
@@ -133,11 +128,6 @@ func (s *Search) relax(v int32, t float64, si int32) {
 		s.touched = append(s.touched, v)
 	}
 	s.secs[v], s.src[v] = t, si
-	if s.lazy {
-		s.heap = append(s.heap, heapItem{t, v})
-		s.upLazy(len(s.heap) - 1)
-		return
-	}
 	if p := s.pos[v]; p >= 0 {
 		s.heap[p].key = t
 		s.up4(int(p))
@@ -213,69 +203,6 @@ func (s *Search) down4(i int) {
 	}
 	h[i] = it
 	s.pos[it.v] = int32(i)
-}
-
-// runLazy is Dijkstra with a binary heap and lazy deletion: stale entries
-// (key above the node's current time, or already settled) are skipped.
-func (s *Search) runLazy() {
-	g, lim := s.g, s.limit
-	for len(s.heap) > 0 {
-		top := s.heap[0]
-		last := s.heap[len(s.heap)-1]
-		s.heap = s.heap[:len(s.heap)-1]
-		if len(s.heap) > 0 {
-			s.heap[0] = last
-			s.downLazy(0)
-		}
-		u := top.v
-		if s.pos[u] == -2 || top.key > s.secs[u] {
-			continue
-		}
-		s.pos[u] = -2
-		s.settled++
-		tu, su := top.key, s.src[u]
-		for a, end := g.off[u], g.off[u+1]; a < end; a++ {
-			v := g.head[a]
-			if t := tu + g.cost[a]; t <= lim && t < s.secs[v] {
-				s.relax(v, t, su)
-			}
-		}
-	}
-}
-
-func (s *Search) upLazy(i int) {
-	h := s.heap
-	it := h[i]
-	for i > 0 {
-		p := (i - 1) >> 1
-		if h[p].key <= it.key {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = it
-}
-
-func (s *Search) downLazy(i int) {
-	h := s.heap
-	n := len(h)
-	it := h[i]
-	for {
-		c := 2*i + 1
-		if c >= n {
-			break
-		}
-		if c+1 < n && h[c+1].key < h[c].key {
-			c++
-		}
-		if h[c].key >= it.key {
-			break
-		}
-		h[i] = h[c]
-		i = c
-	}
-	h[i] = it
 }
 
 // Seconds returns, per dense node id, the travel time in seconds from the

@@ -33,22 +33,6 @@ func handGraph() *geo.Graph {
 	})
 }
 
-func bothHeaps(t *testing.T, f func(t *testing.T, lazy bool)) {
-	for _, lazy := range []bool{false, true} {
-		name := "4ary"
-		if lazy {
-			name = "lazy"
-		}
-		t.Run(name, func(t *testing.T) { f(t, lazy) })
-	}
-}
-
-func search(g *geo.Graph, lazy bool) *geo.Search {
-	s := geo.NewSearch(g)
-	geo.SetLazyHeap(s, lazy)
-	return s
-}
-
 func wantSeconds(t *testing.T, s *geo.Search, want []float64, wantSrc []int32) {
 	t.Helper()
 	if got := s.Seconds(); !slices.Equal(got, want) {
@@ -69,82 +53,78 @@ func wantSeconds(t *testing.T, s *geo.Search, want []float64, wantSrc []int32) {
 }
 
 func TestDijkstraHand(t *testing.T) {
-	bothHeaps(t, func(t *testing.T, lazy bool) {
-		g := handGraph()
-		s := search(g, lazy)
-		// From node 10: one-way e1 forward, e3 closed forward.
-		s.Run([]geo.Start{geo.AtNode(0)}, 100)
-		wantSeconds(t, s, []float64{0, 10, 30, 35}, []int32{0, 0, 0, 0})
-		// From node 40: e3 backward to 10, e1 closed backward so 20 via 10.
-		s.Run([]geo.Start{geo.AtNode(3)}, 100)
-		wantSeconds(t, s, []float64{30, 40, 5, 0}, nil)
-		// Limit: 30 s reaches 10, 30 and 40 but not 20 (40 s).
-		s.Run([]geo.Start{geo.AtNode(3)}, 30)
-		wantSeconds(t, s, []float64{30, inf, 5, 0}, []int32{0, -1, 0, 0})
-		// Two sources: node 10 and node 40.
-		s.Run([]geo.Start{geo.AtNode(0), geo.AtNode(3)}, 100)
-		wantSeconds(t, s, []float64{0, 10, 5, 0}, []int32{0, 0, 1, 1})
-		// Partial source a quarter along the one-way e1: only To is reached
-		// directly, after 0.75·20 = 15 s.
-		s.Run([]geo.Start{{Node: -1, Edge: 1, OffsetM: 50}}, 100)
-		wantSeconds(t, s, []float64{50, 60, 15, 20}, nil)
-		// Partial source on two-way e0 at 30 m: From after 0.3·20 = 6 s,
-		// To after 0.7·10 = 7 s.
-		s.Run([]geo.Start{{Node: -1, Edge: 0, OffsetM: 30}}, 100)
-		wantSeconds(t, s, []float64{6, 7, 27, 32}, nil)
-		// Unknown starts are ignored; a negative limit reaches nothing.
-		s.Run([]geo.Start{geo.AtNode(99), {Node: -1, Edge: 42}}, 100)
-		wantSeconds(t, s, []float64{inf, inf, inf, inf}, []int32{-1, -1, -1, -1})
-		s.Run([]geo.Start{geo.AtNode(0)}, -1)
-		wantSeconds(t, s, []float64{inf, inf, inf, inf}, nil)
-	})
+	g := handGraph()
+	s := geo.NewSearch(g)
+	// From node 10: one-way e1 forward, e3 closed forward.
+	s.Run([]geo.Start{geo.AtNode(0)}, 100)
+	wantSeconds(t, s, []float64{0, 10, 30, 35}, []int32{0, 0, 0, 0})
+	// From node 40: e3 backward to 10, e1 closed backward so 20 via 10.
+	s.Run([]geo.Start{geo.AtNode(3)}, 100)
+	wantSeconds(t, s, []float64{30, 40, 5, 0}, nil)
+	// Limit: 30 s reaches 10, 30 and 40 but not 20 (40 s).
+	s.Run([]geo.Start{geo.AtNode(3)}, 30)
+	wantSeconds(t, s, []float64{30, inf, 5, 0}, []int32{0, -1, 0, 0})
+	// Two sources: node 10 and node 40.
+	s.Run([]geo.Start{geo.AtNode(0), geo.AtNode(3)}, 100)
+	wantSeconds(t, s, []float64{0, 10, 5, 0}, []int32{0, 0, 1, 1})
+	// Partial source a quarter along the one-way e1: only To is reached
+	// directly, after 0.75·20 = 15 s.
+	s.Run([]geo.Start{{Node: -1, Edge: 1, OffsetM: 50}}, 100)
+	wantSeconds(t, s, []float64{50, 60, 15, 20}, nil)
+	// Partial source on two-way e0 at 30 m: From after 0.3·20 = 6 s,
+	// To after 0.7·10 = 7 s.
+	s.Run([]geo.Start{{Node: -1, Edge: 0, OffsetM: 30}}, 100)
+	wantSeconds(t, s, []float64{6, 7, 27, 32}, nil)
+	// Unknown starts are ignored; a negative limit reaches nothing.
+	s.Run([]geo.Start{geo.AtNode(99), {Node: -1, Edge: 42}}, 100)
+	wantSeconds(t, s, []float64{inf, inf, inf, inf}, []int32{-1, -1, -1, -1})
+	s.Run([]geo.Start{geo.AtNode(0)}, -1)
+	wantSeconds(t, s, []float64{inf, inf, inf, inf}, nil)
 }
 
 func TestReachedHand(t *testing.T) {
-	bothHeaps(t, func(t *testing.T, lazy bool) {
-		g := handGraph()
-		s := search(g, lazy)
-		s.Run([]geo.Start{{Node: -1, Edge: 1, OffsetM: 50}}, 100)
-		// 17 s: the source edge from 50 m to its end (150 m take 15 s), then
-		// 2 s of the 5 s e2 from node 30: 40 m. e1 is one-way, so nothing
-		// before 50 m.
-		want := []geo.Piece{{Edge: 1, FromM: 50, ToM: 200}, {Edge: 2, FromM: 0, ToM: 40}}
-		if got := s.Reached(17); !slices.Equal(got, want) {
-			t.Errorf("Reached(17) = %v, want %v", got, want)
-		}
-		// 12 s: 12/20 of 200 m = 120 m along the source edge only.
-		if got := s.Reached(12); !slices.Equal(got, []geo.Piece{{Edge: 1, FromM: 50, ToM: 170}}) {
-			t.Errorf("Reached(12) = %v", got)
-		}
-		// 22 s: node 40 at 20 s adds 2 s back along e2 (40 m) and 2 s of
-		// the 30 s e3 backwards (20 m of 300), merged with e2's forward 70 m.
-		want = []geo.Piece{{Edge: 1, FromM: 50, ToM: 200}, {Edge: 2, FromM: 0, ToM: 100}, {Edge: 3, FromM: 280, ToM: 300}}
-		if got := s.Reached(22); !slices.Equal(got, want) {
-			t.Errorf("Reached(22) = %v, want %v", got, want)
-		}
-		// Reached above the search limit is capped at it.
-		s.Run([]geo.Start{geo.AtNode(0)}, 32)
-		want = []geo.Piece{{Edge: 0, FromM: 0, ToM: 100}, {Edge: 1, FromM: 0, ToM: 200}, {Edge: 2, FromM: 0, ToM: 40}}
-		if got := s.Reached(1000); !slices.Equal(got, want) {
-			t.Errorf("Reached(1000) after a 32 s search = %v, want %v", got, want)
-		}
-		// Two sources at either end of one edge: two pieces, then one.
-		g2 := geo.NewGraph([]geo.EdgeSpec{{From: 1, To: 2, LengthM: 100, Forward: 10, Backward: 10, Geometry: straight(0, 100)}})
-		s2 := search(g2, lazy)
-		s2.Run([]geo.Start{geo.AtNode(0), geo.AtNode(1)}, 60)
-		want = []geo.Piece{{Edge: 0, FromM: 0, ToM: 30}, {Edge: 0, FromM: 70, ToM: 100}}
-		if got := s2.Reached(3); !slices.Equal(got, want) {
-			t.Errorf("two ends, 3 s: %v, want %v", got, want)
-		}
-		if got := s2.Reached(6); !slices.Equal(got, []geo.Piece{{Edge: 0, FromM: 0, ToM: 100}}) {
-			t.Errorf("two ends, 6 s: %v, want the whole edge", got)
-		}
-		// A start in the middle of a two-way edge spreads both ways.
-		s2.Run([]geo.Start{{Node: -1, Edge: 0, OffsetM: 40}}, 2)
-		if got := s2.Reached(2); !slices.Equal(got, []geo.Piece{{Edge: 0, FromM: 20, ToM: 60}}) {
-			t.Errorf("mid-edge start, 2 s: %v, want 20..60", got)
-		}
-	})
+	g := handGraph()
+	s := geo.NewSearch(g)
+	s.Run([]geo.Start{{Node: -1, Edge: 1, OffsetM: 50}}, 100)
+	// 17 s: the source edge from 50 m to its end (150 m take 15 s), then
+	// 2 s of the 5 s e2 from node 30: 40 m. e1 is one-way, so nothing
+	// before 50 m.
+	want := []geo.Piece{{Edge: 1, FromM: 50, ToM: 200}, {Edge: 2, FromM: 0, ToM: 40}}
+	if got := s.Reached(17); !slices.Equal(got, want) {
+		t.Errorf("Reached(17) = %v, want %v", got, want)
+	}
+	// 12 s: 12/20 of 200 m = 120 m along the source edge only.
+	if got := s.Reached(12); !slices.Equal(got, []geo.Piece{{Edge: 1, FromM: 50, ToM: 170}}) {
+		t.Errorf("Reached(12) = %v", got)
+	}
+	// 22 s: node 40 at 20 s adds 2 s back along e2 (40 m) and 2 s of
+	// the 30 s e3 backwards (20 m of 300), merged with e2's forward 70 m.
+	want = []geo.Piece{{Edge: 1, FromM: 50, ToM: 200}, {Edge: 2, FromM: 0, ToM: 100}, {Edge: 3, FromM: 280, ToM: 300}}
+	if got := s.Reached(22); !slices.Equal(got, want) {
+		t.Errorf("Reached(22) = %v, want %v", got, want)
+	}
+	// Reached above the search limit is capped at it.
+	s.Run([]geo.Start{geo.AtNode(0)}, 32)
+	want = []geo.Piece{{Edge: 0, FromM: 0, ToM: 100}, {Edge: 1, FromM: 0, ToM: 200}, {Edge: 2, FromM: 0, ToM: 40}}
+	if got := s.Reached(1000); !slices.Equal(got, want) {
+		t.Errorf("Reached(1000) after a 32 s search = %v, want %v", got, want)
+	}
+	// Two sources at either end of one edge: two pieces, then one.
+	g2 := geo.NewGraph([]geo.EdgeSpec{{From: 1, To: 2, LengthM: 100, Forward: 10, Backward: 10, Geometry: straight(0, 100)}})
+	s2 := geo.NewSearch(g2)
+	s2.Run([]geo.Start{geo.AtNode(0), geo.AtNode(1)}, 60)
+	want = []geo.Piece{{Edge: 0, FromM: 0, ToM: 30}, {Edge: 0, FromM: 70, ToM: 100}}
+	if got := s2.Reached(3); !slices.Equal(got, want) {
+		t.Errorf("two ends, 3 s: %v, want %v", got, want)
+	}
+	if got := s2.Reached(6); !slices.Equal(got, []geo.Piece{{Edge: 0, FromM: 0, ToM: 100}}) {
+		t.Errorf("two ends, 6 s: %v, want the whole edge", got)
+	}
+	// A start in the middle of a two-way edge spreads both ways.
+	s2.Run([]geo.Start{{Node: -1, Edge: 0, OffsetM: 40}}, 2)
+	if got := s2.Reached(2); !slices.Equal(got, []geo.Piece{{Edge: 0, FromM: 20, ToM: 60}}) {
+		t.Errorf("mid-edge start, 2 s: %v, want 20..60", got)
+	}
 }
 
 // randomGraph returns n nodes at random positions and m random edges with
@@ -234,64 +214,62 @@ func naive(edges []geo.EdgeSpec, g *geo.Graph, starts []geo.Start) map[int64]flo
 }
 
 func TestDijkstraMatchesNaive(t *testing.T) {
-	bothHeaps(t, func(t *testing.T, lazy bool) {
-		rng := rand.New(rand.NewPCG(7, 8))
-		for trial := range 30 {
-			n := 20 + rng.IntN(150)
-			edges := randomGraph(rng, n, n+rng.IntN(3*n))
-			g := geo.NewGraph(edges)
-			s := search(g, lazy) // one Search reused across runs
-			for run := range 4 {
-				var starts []geo.Start
-				for range 1 + rng.IntN(3) {
-					if rng.IntN(2) == 0 {
-						starts = append(starts, geo.AtNode(int32(rng.IntN(g.NumNodes()))))
-					} else {
-						e := int32(rng.IntN(g.NumEdges()))
-						starts = append(starts, geo.Start{Node: -1, Edge: e, OffsetM: rng.Float64() * g.EdgeLength(e)})
-					}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for trial := range 30 {
+		n := 20 + rng.IntN(150)
+		edges := randomGraph(rng, n, n+rng.IntN(3*n))
+		g := geo.NewGraph(edges)
+		s := geo.NewSearch(g) // one Search reused across runs
+		for run := range 4 {
+			var starts []geo.Start
+			for range 1 + rng.IntN(3) {
+				if rng.IntN(2) == 0 {
+					starts = append(starts, geo.AtNode(int32(rng.IntN(g.NumNodes()))))
+				} else {
+					e := int32(rng.IntN(g.NumEdges()))
+					starts = append(starts, geo.Start{Node: -1, Edge: e, OffsetM: rng.Float64() * g.EdgeLength(e)})
 				}
-				limit := 30 + rng.Float64()*300
-				s.Run(starts, limit)
-				want := naive(edges, g, starts)
-				secs, src := s.Seconds(), s.Source()
-				settled := 0
-				alone := map[int32]map[int64]float64{} // per start: its own times
-				for v := int32(0); v < int32(g.NumNodes()); v++ {
-					w := want[g.ExternalID(v)]
-					if math.Abs(w-limit) < 1e-9 {
-						continue // on the boundary: either answer is right
-					}
-					if w > limit {
-						w = inf
-					} else {
-						settled++
-					}
-					if got := secs[v]; got != w && math.Abs(got-w) > 1e-9 {
-						t.Fatalf("trial %d run %d node %d: %v s, naive %v s", trial, run, v, got, w)
-					}
-					if math.IsInf(w, 1) {
-						if src[v] != -1 {
-							t.Fatalf("unreached node %d has source %d", v, src[v])
-						}
-						continue
-					}
-					// The named source alone reaches v in the same time.
-					if alone[src[v]] == nil {
-						alone[src[v]] = naive(edges, g, starts[src[v]:src[v]+1])
-					}
-					if a := alone[src[v]][g.ExternalID(v)]; math.Abs(a-w) > 1e-9 {
-						t.Fatalf("node %d: source %d alone takes %v s, nearest %v s", v, src[v], a, w)
-					}
-				}
-				if s.Settled() != settled {
-					t.Fatalf("Settled = %d, want %d", s.Settled(), settled)
-				}
-				checkPieces(t, g, edges, starts, want, s, limit)
-				checkPieces(t, g, edges, starts, want, s, limit*0.4)
 			}
+			limit := 30 + rng.Float64()*300
+			s.Run(starts, limit)
+			want := naive(edges, g, starts)
+			secs, src := s.Seconds(), s.Source()
+			settled := 0
+			alone := map[int32]map[int64]float64{} // per start: its own times
+			for v := int32(0); v < int32(g.NumNodes()); v++ {
+				w := want[g.ExternalID(v)]
+				if math.Abs(w-limit) < 1e-9 {
+					continue // on the boundary: either answer is right
+				}
+				if w > limit {
+					w = inf
+				} else {
+					settled++
+				}
+				if got := secs[v]; got != w && math.Abs(got-w) > 1e-9 {
+					t.Fatalf("trial %d run %d node %d: %v s, naive %v s", trial, run, v, got, w)
+				}
+				if math.IsInf(w, 1) {
+					if src[v] != -1 {
+						t.Fatalf("unreached node %d has source %d", v, src[v])
+					}
+					continue
+				}
+				// The named source alone reaches v in the same time.
+				if alone[src[v]] == nil {
+					alone[src[v]] = naive(edges, g, starts[src[v]:src[v]+1])
+				}
+				if a := alone[src[v]][g.ExternalID(v)]; math.Abs(a-w) > 1e-9 {
+					t.Fatalf("node %d: source %d alone takes %v s, nearest %v s", v, src[v], a, w)
+				}
+			}
+			if s.Settled() != settled {
+				t.Fatalf("Settled = %d, want %d", s.Settled(), settled)
+			}
+			checkPieces(t, g, edges, starts, want, s, limit)
+			checkPieces(t, g, edges, starts, want, s, limit*0.4)
 		}
-	})
+	}
 }
 
 // checkPieces samples every edge at 400 steps and compares reachability
@@ -417,12 +395,11 @@ func cityGrid(n int) (*geo.Graph, []geo.Start) {
 func BenchmarkIsochrones(b *testing.B) {
 	g, starts := cityGrid(75)
 	for _, bc := range []struct {
-		name         string
-		lazy, pieces bool
-	}{{"4ary", false, false}, {"lazy", true, false}, {"4ary+pieces", false, true}} {
+		name   string
+		pieces bool
+	}{{"4ary", false}, {"4ary+pieces", true}} {
 		b.Run(bc.name, func(b *testing.B) {
 			s := geo.NewSearch(g)
-			geo.SetLazyHeap(s, bc.lazy)
 			settled, pieces := 0, 0
 			for b.Loop() {
 				for _, st := range starts {

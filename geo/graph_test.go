@@ -5,11 +5,6 @@ import (
 	"testing"
 )
 
-// SetLazyHeap switches s between the 4-ary heap with decrease-key (false,
-// the default) and a binary heap with lazy deletion (true), for tests and
-// benchmarks in package geo_test.
-func SetLazyHeap(s *Search, lazy bool) { s.lazy = lazy }
-
 // graphPt is a point xM metres east and yM metres north of a fixed origin
 // in Baltimore (lon,lat).
 func graphPt(xM, yM float64) Point {
