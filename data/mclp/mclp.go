@@ -106,16 +106,7 @@ func ReadSwain(r io.Reader, name string) (Instance, error) {
 		}
 		return in.add(name, no, f[1], f[2], f[3])
 	})
-	if err != nil {
-		return Instance{}, err
-	}
-	if n < 0 {
-		return Instance{}, planner.Errorf(planner.EINVALID, "%s: empty file", name)
-	}
-	if len(in.X) != n {
-		return Instance{}, planner.Errorf(planner.EINVALID, "%s: %d nodes, the first line announces %d", name, len(in.X), n)
-	}
-	return in, nil
+	return in.complete(err, n, "the first line")
 }
 
 // ReadSJC reads the SJC format of Lorena & Pereira: a header line "n 9999 p
@@ -148,14 +139,20 @@ func ReadSJC(r io.Reader, name string) (Instance, error) {
 		}
 		return in.add(name, no, f[0], f[1], f[2])
 	})
-	if err != nil {
+	return in.complete(err, n, "the header")
+}
+
+// complete ends a read: the read error if any, else an error when the file
+// was empty (n < 0) or held a node count other than the n that header
+// announced.
+func (in Instance) complete(err error, n int, header string) (Instance, error) {
+	switch {
+	case err != nil:
 		return Instance{}, err
-	}
-	if n < 0 {
-		return Instance{}, planner.Errorf(planner.EINVALID, "%s: empty file", name)
-	}
-	if len(in.X) != n {
-		return Instance{}, planner.Errorf(planner.EINVALID, "%s: %d nodes, the header announces %d", name, len(in.X), n)
+	case n < 0:
+		return Instance{}, planner.Errorf(planner.EINVALID, "%s: empty file", in.Name)
+	case len(in.X) != n:
+		return Instance{}, planner.Errorf(planner.EINVALID, "%s: %d nodes, %s announces %d", in.Name, len(in.X), header, n)
 	}
 	return in, nil
 }
