@@ -160,3 +160,14 @@ func TestParseBasemapCRS(t *testing.T) {
 		t.Error("epsg:3857 accepted")
 	}
 }
+
+func TestTileContentType(t *testing.T) {
+	for format, want := range map[string]string{
+		"png": "image/png", "PNG": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp",
+		"pbf": "application/vnd.mapbox-vector-tile", "mvt": "application/vnd.mapbox-vector-tile", "": "application/octet-stream",
+	} {
+		if got := tileContentType(format); got != want {
+			t.Errorf("tileContentType(%q) = %q, want %q", format, got, want)
+		}
+	}
+}

@@ -143,28 +143,3 @@ func (r *Reader) Tile(z, x, y int) ([]byte, error) {
 	}
 	return data, nil
 }
-
-// ContentType returns the HTTP media type of tiles in format f (a
-// metadata "format" value).
-func ContentType(f string) string {
-	switch strings.ToLower(f) {
-	case "png":
-		return "image/png"
-	case "jpg", "jpeg":
-		return "image/jpeg"
-	case "webp":
-		return "image/webp"
-	case "pbf", "mvt":
-		return "application/vnd.mapbox-vector-tile"
-	}
-	return "application/octet-stream"
-}
-
-// ContentEncoding returns "gzip" when data is gzip-compressed (as vector
-// tiles in MBTiles usually are), else "".
-func ContentEncoding(data []byte) string {
-	if bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
-		return "gzip"
-	}
-	return ""
-}
