@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"context"
 	"time"
 
 	"github.com/tidewatch/tidewatch/geo"
@@ -25,6 +24,9 @@ type Workspace struct {
 	// Notes are human-readable provenance lines ("roads: OSM ©
 	// OpenStreetMap contributors", "cameras: synthetic demo data").
 	Notes []string
+	// Revision is the store's revision when the workspace was loaded (0
+	// for one not loaded from a store); it grows with every write.
+	Revision int64
 }
 
 // Road is one routable stretch of street between two junctions or ends,
@@ -98,6 +100,9 @@ type Camera struct {
 	// documented defaults rather than the source.
 	Defaulted []string
 	Source    string // "osm", "file:<name>", "synthetic"
+	// Version is the store revision that last wrote the camera (see
+	// Store.ApplyEdits); 0 for a camera no store has written.
+	Version int64
 }
 
 // Kiosk is a street police post (警务站) where units start and end.
@@ -109,6 +114,7 @@ type Kiosk struct {
 	Staff    int
 	Vehicles int
 	Source   string
+	Version  int64 // the store revision that last wrote it (see Camera.Version)
 }
 
 // Incident is a recorded call for service or crime (警情) with a time.
@@ -196,6 +202,7 @@ type Unit struct {
 	Kind      UnitKind
 	HomeKiosk int64 // Kiosk.ID
 	Shifts    []Shift
+	Version   int64 // the store revision that last wrote it (see Camera.Version)
 }
 
 // Building is a building footprint, kept to occlude camera views.
@@ -237,16 +244,4 @@ func (w *Workspace) Counts() Counts {
 	}
 	c.RoadNodes = len(nodes)
 	return c
-}
-
-// Store persists one workspace. Implementations: data/sqlite (embedded,
-// the default) and data/postgis. Every method is safe for concurrent use.
-type Store interface {
-	// ReplaceWorkspace stores ws in one transaction, replacing whatever was
-	// there; on error the store is left exactly as before.
-	ReplaceWorkspace(ctx context.Context, ws *Workspace) error
-	// LoadWorkspace reads the whole workspace; ENOTFOUND if none was imported.
-	LoadWorkspace(ctx context.Context) (*Workspace, error)
-	// Close releases the store.
-	Close() error
 }

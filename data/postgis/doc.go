@@ -43,9 +43,38 @@
 // context, the database is unchanged. A duplicate ID within a slice
 // violates a primary key (SQLSTATE 23505) and is EINVALID.
 //
-// Reads: LoadWorkspace reads every table in one read-only REPEATABLE READ
-// transaction, so it sees exactly one committed workspace even while
-// another server replaces it; ENOTFOUND when none was stored. Editing the
-// tables in QGIS is not supported: the next ReplaceWorkspace overwrites
-// them, and a derived geometry edited there is not read back.
+// Reads: LoadWorkspace reads every table and the revision in one
+// read-only REPEATABLE READ transaction, so it sees exactly one committed
+// workspace even while another server replaces or edits it; ENOTFOUND
+// when none was stored. Editing the tables in QGIS is not supported: the
+// next ReplaceWorkspace overwrites them, and a derived geometry edited
+// there is not read back.
+//
+// Revisions and edits (schema version 2): store_revision holds the one
+// revision counter (0 for an empty store); cameras, kiosks and units carry
+// the revision that last wrote them in version. ReplaceWorkspace raises the
+// revision right after its advisory lock (UPDATE, which locks the row);
+// ApplyEdits starts with SELECT ... FOR UPDATE on the same row. So every
+// writer on every server runs one at a time, and because each later
+// statement of a READ COMMITTED transaction takes a new snapshot, an edit
+// batch checks versions against whatever the previous writer committed:
+// no update is lost. Each edit is a few indexed statements (read the row,
+// check its version, UPDATE/INSERT/DELETE it and append its audit row); a
+// create takes max(id)+1 of its kind and the next seq, so seq keeps the
+// workspace order (with gaps after deletes; loads order rows by seq).
+// Camera and kiosk geom columns are generated from lon, lat, so QGIS sees
+// edits at once. A workspace stored under schema version 1 becomes
+// revision 1 with every version 1.
+//
+// Accounts and the audit log: users (names unique, byte-wise), sessions
+// (id = hex SHA-256 of the token; expired at or after their expiry time),
+// audit (identity id, before/after jsonb: equal in meaning to what was
+// appended, though jsonb may reorder keys and respace), plans (body bytea,
+// kept byte for byte), shares (referencing plans) and scenarios (edits as
+// jsonb). Writes that are audited append their entry in the same
+// transaction. Times the store sets itself are UTC whole microseconds
+// (timestamptz precision), so what it returns equals what it reads later;
+// every time is read back in UTC. Unique violations are ECONFLICT, a
+// missing referenced user or plan ENOTFOUND, and values PostgreSQL cannot
+// hold (a NUL byte, invalid audit JSON) EINVALID.
 package postgis

@@ -1,10 +1,12 @@
 package postgis
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -105,11 +107,11 @@ var tables = []string{"unit_shifts", "units", "buildings", "sites", "incidents",
 var (
 	roadCols     = append([]string{"seq", "id", "way_id", "from_node", "to_node", "wkb", "geom", "highway", "name", "length_m"}, travelCols()...)
 	gridCols     = []string{"seq", "id", "name", "wkb", "geom", "population", "risk", "generated"}
-	cameraCols   = []string{"seq", "id", "ref", "name", "lon", "lat", "kind", "direction_deg", "fov_deg", "range_m", "defaulted", "source"}
-	kioskCols    = []string{"seq", "id", "ref", "name", "lon", "lat", "staff", "vehicles", "source"}
+	cameraCols   = []string{"seq", "id", "ref", "name", "lon", "lat", "kind", "direction_deg", "fov_deg", "range_m", "defaulted", "source", "version"}
+	kioskCols    = []string{"seq", "id", "ref", "name", "lon", "lat", "staff", "vehicles", "source", "version"}
 	incidentCols = []string{"seq", "id", "ref", "lon", "lat", "time", "time_ns", "category", "weight", "source"}
 	siteCols     = []string{"seq", "id", "ref", "name", "category", "lon", "lat", "area_wkb", "area_geom", "tier", "source"}
-	unitCols     = []string{"seq", "id", "name", "kind", "home_kiosk"}
+	unitCols     = []string{"seq", "id", "name", "kind", "home_kiosk", "version"}
 	shiftCols    = []string{"seq", "unit_id", "start_min", "end_min"}
 	buildingCols = []string{"seq", "id", "osm_id", "wkb", "geom", "levels_m"}
 )
@@ -124,10 +126,13 @@ func travelCols() []string {
 }
 
 // ReplaceWorkspace stores ws in one transaction, replacing whatever was
-// there; on error (including a cancelled ctx) the database is left exactly
-// as before. Rows go in with COPY. Writers on every server are serialised
-// by an advisory lock; readers are never blocked and see the old workspace
-// until the commit. A duplicate ID within a slice is an EINVALID error.
+// there, at a new revision that becomes every camera's, kiosk's and unit's
+// version, and appends the "import" audit entry; on error (including a
+// cancelled ctx) the database is left exactly as before. Rows go in with
+// COPY. Writers on every server are serialised by an advisory lock and the
+// store_revision row lock (which ApplyEdits takes too); readers are never
+// blocked and see the old workspace until the commit. A duplicate ID
+// within a slice is an EINVALID error.
 func (s *Store) ReplaceWorkspace(ctx context.Context, ws *planner.Workspace) error {
 	if ws == nil {
 		return planner.Errorf(planner.EINVALID, "no workspace to store")
@@ -142,6 +147,12 @@ func (s *Store) ReplaceWorkspace(ctx context.Context, ws *planner.Workspace) err
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", replaceLockKey); err != nil {
 		return fail(ctx, "lock", err)
 	}
+	// Then the revision row: it waits for a batch of edits in progress on
+	// any server, so the DELETEs below see (and remove) what it wrote.
+	rev, err := bumpRevision(ctx, tx)
+	if err != nil {
+		return fail(ctx, "revision", err)
+	}
 	for _, t := range tables {
 		// DELETE, not TRUNCATE: TRUNCATE is not MVCC-safe, so a reader
 		// whose snapshot predates it would see empty tables.
@@ -149,8 +160,12 @@ func (s *Store) ReplaceWorkspace(ctx context.Context, ws *planner.Workspace) err
 			return fail(ctx, "clear "+t, err)
 		}
 	}
-	if err := writeWorkspace(ctx, tx, ws); err != nil {
+	if err := writeWorkspace(ctx, tx, ws, rev); err != nil {
 		return fail(ctx, "replace workspace", err)
+	}
+	if err := appendAudit(ctx, tx, planner.AuditEntry{Actor: planner.ActorFrom(ctx), Action: "import",
+		After: auditJSON(importCounts(ws))}); err != nil {
+		return fail(ctx, "audit", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return fail(ctx, "commit", err)
@@ -163,8 +178,9 @@ func (s *Store) ReplaceWorkspace(ctx context.Context, ws *planner.Workspace) err
 	return nil
 }
 
-// writeWorkspace inserts every record of ws into the (emptied) tables.
-func writeWorkspace(ctx context.Context, tx pgx.Tx, ws *planner.Workspace) error {
+// writeWorkspace inserts every record of ws into the (emptied) tables,
+// cameras, kiosks and units at version rev.
+func writeWorkspace(ctx context.Context, tx pgx.Tx, ws *planner.Workspace, rev int64) error {
 	b := ws.Bound
 	if _, err := tx.Exec(ctx, `INSERT INTO workspace (id, name, min_lon, min_lat, max_lon, max_lat, notes)
 		VALUES (1, $1, $2, $3, $4, $5, $6)`, ws.Name, b.Min.Lon, b.Min.Lat, b.Max.Lon, b.Max.Lat, nonNil(ws.Notes)); err != nil {
@@ -181,12 +197,12 @@ func writeWorkspace(ctx context.Context, tx pgx.Tx, ws *planner.Workspace) error
 	}
 	if err := copyAll(ctx, tx, "cameras", cameraCols, ws.Cameras, func(i int, c *planner.Camera) ([]any, error) {
 		return []any{i, c.ID, c.Ref, c.Name, c.Location.Lon, c.Location.Lat, string(c.Kind),
-			c.DirectionDeg, c.FOVDeg, c.RangeM, nonNil(c.Defaulted), c.Source}, nil
+			c.DirectionDeg, c.FOVDeg, c.RangeM, nonNil(c.Defaulted), c.Source, rev}, nil
 	}); err != nil {
 		return err
 	}
 	if err := copyAll(ctx, tx, "kiosks", kioskCols, ws.Kiosks, func(i int, k *planner.Kiosk) ([]any, error) {
-		return []any{i, k.ID, k.Ref, k.Name, k.Location.Lon, k.Location.Lat, k.Staff, k.Vehicles, k.Source}, nil
+		return []any{i, k.ID, k.Ref, k.Name, k.Location.Lon, k.Location.Lat, k.Staff, k.Vehicles, k.Source, rev}, nil
 	}); err != nil {
 		return err
 	}
@@ -209,7 +225,7 @@ func writeWorkspace(ctx context.Context, tx pgx.Tx, ws *planner.Workspace) error
 		return err
 	}
 	if err := copyAll(ctx, tx, "units", unitCols, ws.Units, func(i int, u *planner.Unit) ([]any, error) {
-		return []any{i, u.ID, u.Name, string(u.Kind), u.HomeKiosk}, nil
+		return []any{i, u.ID, u.Name, string(u.Kind), u.HomeKiosk, rev}, nil
 	}); err != nil {
 		return err
 	}
@@ -322,8 +338,9 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// LoadWorkspace reads the whole workspace from one consistent snapshot (a
-// read-only REPEATABLE READ transaction); ENOTFOUND if none was stored.
+// LoadWorkspace reads the whole workspace and its revision from one
+// consistent snapshot (a read-only REPEATABLE READ transaction); ENOTFOUND
+// if none was stored.
 func (s *Store) LoadWorkspace(ctx context.Context) (*planner.Workspace, error) {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
@@ -349,6 +366,9 @@ func readWorkspace(ctx context.Context, tx pgx.Tx) (*planner.Workspace, error) {
 		return nil, err
 	}
 	ws.Notes = nilIfEmpty(ws.Notes)
+	if err := tx.QueryRow(ctx, `SELECT revision FROM store_revision WHERE id = 1`).Scan(&ws.Revision); err != nil {
+		return nil, fmt.Errorf("revision: %w", err)
+	}
 	if ws.Roads, err = readAll(ctx, tx, "roads", roadCols, scanRoad); err != nil {
 		return nil, err
 	}
@@ -363,14 +383,14 @@ func readWorkspace(ctx context.Context, tx pgx.Tx) (*planner.Workspace, error) {
 	}
 	if ws.Cameras, err = readAll(ctx, tx, "cameras", cameraCols, func(row pgx.Rows, seq *int, c *planner.Camera) error {
 		err := row.Scan(seq, &c.ID, &c.Ref, &c.Name, &c.Location.Lon, &c.Location.Lat, &c.Kind,
-			&c.DirectionDeg, &c.FOVDeg, &c.RangeM, &c.Defaulted, &c.Source)
+			&c.DirectionDeg, &c.FOVDeg, &c.RangeM, &c.Defaulted, &c.Source, &c.Version)
 		c.Defaulted = nilIfEmpty(c.Defaulted)
 		return err
 	}); err != nil {
 		return nil, err
 	}
 	if ws.Kiosks, err = readAll(ctx, tx, "kiosks", kioskCols, func(row pgx.Rows, seq *int, k *planner.Kiosk) error {
-		return row.Scan(seq, &k.ID, &k.Ref, &k.Name, &k.Location.Lon, &k.Location.Lat, &k.Staff, &k.Vehicles, &k.Source)
+		return row.Scan(seq, &k.ID, &k.Ref, &k.Name, &k.Location.Lon, &k.Location.Lat, &k.Staff, &k.Vehicles, &k.Source, &k.Version)
 	}); err != nil {
 		return nil, err
 	}
@@ -392,7 +412,7 @@ func readWorkspace(ctx context.Context, tx pgx.Tx) (*planner.Workspace, error) {
 		return nil, err
 	}
 	if ws.Units, err = readAll(ctx, tx, "units", unitCols, func(row pgx.Rows, seq *int, u *planner.Unit) error {
-		return row.Scan(seq, &u.ID, &u.Name, &u.Kind, &u.HomeKiosk)
+		return row.Scan(seq, &u.ID, &u.Name, &u.Kind, &u.HomeKiosk, &u.Version)
 	}); err != nil {
 		return nil, err
 	}
@@ -443,7 +463,9 @@ func scanRoad(row pgx.Rows, seq *int, r *planner.Road) error {
 }
 
 // readAll selects cols from table and scans each row into a new element,
-// placed at its seq (unit_shifts: read by unit then seq); no rows is nil.
+// in seq order (unit_shifts: read by unit then seq); no rows is nil. An
+// import numbers rows 0..n-1; edits leave gaps (a delete) and append
+// after the largest seq (a create), so seqs are unique but not dense.
 // The derived geometry columns are selected as NULL: Tidewatch reads the
 // exact columns only.
 func readAll[T any](ctx context.Context, tx pgx.Tx, table string, cols []string, scan func(pgx.Rows, *int, *T) error) ([]T, error) {
@@ -481,14 +503,19 @@ func readAll[T any](ctx context.Context, tx pgx.Tx, table string, cols []string,
 	if sorted || table == "unit_shifts" {
 		return out, nil
 	}
-	// The heap returned rows out of insertion order: place each at its seq.
+	// The heap returned rows out of insertion order, or edits left gaps:
+	// order the rows by seq.
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(seqs[a], seqs[b]) })
 	placed := make([]T, len(out))
-	seen := make([]bool, len(out))
-	for i, seq := range seqs {
-		if seq < 0 || seq >= len(out) || seen[seq] {
-			return nil, fmt.Errorf("%s: seq %d out of place (%d rows)", table, seq, len(out))
+	for i, j := range order {
+		if i > 0 && seqs[j] == seqs[order[i-1]] {
+			return nil, fmt.Errorf("%s: seq %d appears twice", table, seqs[j])
 		}
-		placed[seq], seen[seq] = out[i], true
+		placed[i] = out[j]
 	}
 	return placed, nil
 }

@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -344,6 +345,107 @@ func TestTwoServers(t *testing.T) {
 			t.Fatalf("after concurrent replaces the store holds neither workspace: %s", storetest.Diff(got, wantA))
 		}
 	}
+
+	// Both servers edit the camera they loaded at one version: the
+	// store_revision row lock serialises them, so exactly one wins and the
+	// other gets ECONFLICT, and each server sees the other's revision.
+	for round := range 5 {
+		ws, err := s2.LoadWorkspace(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r1, r2 := mustRev(t, s1), mustRev(t, s2)
+		if r1 != ws.Revision || r2 != ws.Revision {
+			t.Fatalf("round %d: revisions %d (server 1), %d (server 2), loaded %d; want equal", round, r1, r2, ws.Revision)
+		}
+		cam := ws.Cameras[round]
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i, s := range []*Store{s1, s2} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := cam
+				c.Name = fmt.Sprintf("server %d round %d", i+1, round)
+				_, _, errs[i] = s.ApplyEdits(planner.WithActor(ctx, c.Name), []planner.Edit{
+					{Op: planner.OpUpdate, Kind: planner.KindCamera, ID: cam.ID, Version: cam.Version, Camera: &c}})
+			}()
+		}
+		wg.Wait()
+		codes := []string{planner.ErrorCode(errs[0]), planner.ErrorCode(errs[1])}
+		slices.Sort(codes)
+		if codes[0] != "" || codes[1] != planner.ECONFLICT {
+			t.Fatalf("round %d: two servers updating camera %d v%d: %v; want one success and one %s", round, cam.ID, cam.Version, errs, planner.ECONFLICT)
+		}
+		winner := 0
+		if errs[0] != nil {
+			winner = 1
+		}
+		got, err := []*Store{s1, s2}[1-winner].LoadWorkspace(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fmt.Sprintf("server %d round %d", winner+1, round)
+		if c := got.Cameras[round]; c.Name != want || c.Version != ws.Revision+1 || got.Revision != ws.Revision+1 {
+			t.Fatalf("round %d: the other server loads camera %q v%d at revision %d; want %q v%d", round, c.Name, c.Version, got.Revision, want, ws.Revision+1)
+		}
+	}
+	// Server 1 writes; server 2 sees the revision grow.
+	before := mustRev(t, s2)
+	if _, _, err := s1.ApplyEdits(ctx, []planner.Edit{{Op: planner.OpCreate, Kind: planner.KindKiosk,
+		Kiosk: &planner.Kiosk{Name: "new post", Location: geo.Point{Lon: 114.3, Lat: 30.5}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if after := mustRev(t, s2); after != before+1 {
+		t.Fatalf("server 2 sees revision %d after server 1 edited at %d; want %d", after, before, before+1)
+	}
+	if err := s1.ReplaceWorkspace(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if after := mustRev(t, s2); after != before+2 {
+		t.Fatalf("server 2 sees revision %d after server 1 imported; want %d", after, before+2)
+	}
+
+	// Edits on one server and imports on the other at once: no deadlock,
+	// no error, and every write gets its own revision.
+	start := mustRev(t, s1)
+	const nEdits, nImports = 20, 3
+	errc := make(chan error, nEdits+nImports)
+	var wg2 sync.WaitGroup
+	wg2.Add(2)
+	go func() {
+		defer wg2.Done()
+		for i := range nEdits {
+			_, _, err := s1.ApplyEdits(ctx, []planner.Edit{{Op: planner.OpCreate, Kind: planner.KindCamera,
+				Camera: &planner.Camera{Name: fmt.Sprint("cam ", i), Location: geo.Point{Lon: 114.3, Lat: 30.5}, FOVDeg: 60, RangeM: 40}}})
+			errc <- err
+		}
+	}()
+	go func() {
+		defer wg2.Done()
+		for i := range nImports {
+			errc <- s2.ReplaceWorkspace(ctx, []*planner.Workspace{a, b}[i%2])
+		}
+	}()
+	wg2.Wait()
+	close(errc)
+	for err := range errc {
+		if err != nil {
+			t.Fatalf("concurrent edits and imports: %v", err)
+		}
+	}
+	if end := mustRev(t, s2); end != start+nEdits+nImports {
+		t.Fatalf("revision %d after %d edits and %d imports from %d; want %d", end, nEdits, nImports, start, start+nEdits+nImports)
+	}
+}
+
+func mustRev(t *testing.T, s *Store) int64 {
+	t.Helper()
+	r, err := s.Revision(context.Background())
+	if err != nil {
+		t.Fatalf("Revision: %v", err)
+	}
+	return r
 }
 
 // TestExactValuesPostGISCannotIndex round-trips shapes the geometry

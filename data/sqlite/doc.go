@@ -14,8 +14,26 @@
 // is NULL. Lengths are metres, travel costs seconds, shifts minutes after
 // local midnight.
 //
+// Revisions: a one-row table holds the store revision (0 for a new file),
+// raised by one in every writing transaction of the workspace
+// (ReplaceWorkspace, ApplyEdits with at least one edit); cameras, kiosks
+// and units keep the revision that last wrote them in a version column.
+// Writes run in BEGIN IMMEDIATE transactions, queued within the process
+// and behind the file's write lock across processes, so a version read
+// inside one stays current until it commits: concurrent editors of one
+// record never lose an update. ApplyEdits reads and writes only the rows
+// its edits touch. A file from schema version 1 that holds a workspace
+// migrates to revision 1, every record at version 1.
+//
+// Alongside the workspace the file keeps users (unique names, exactly
+// compared), sessions and share links (keyed by the hex SHA-256 of their
+// tokens), the append-only audit log (before/after as JSON text, NULL when
+// absent), plan documents (opaque BLOBs) and scenarios (edits as JSON).
+// ReplaceWorkspace replaces only the workspace tables.
+//
 // Round trip: LoadWorkspace returns a workspace reflect.DeepEqual to
-// storetest.Normalized of what ReplaceWorkspace stored:
+// storetest.Normalized of what ReplaceWorkspace stored, apart from
+// Revision and the record Versions (the revision of the import):
 //   - slices keep their order; an empty slice at any level (Roads, Notes,
 //     Camera.Defaulted, Unit.Shifts, Site.Area, polygon rings, ring and line
 //     points) loads as nil;

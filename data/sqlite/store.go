@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -25,10 +24,15 @@ const timeLayout = "2006-01-02T15:04:05.000000000Z"
 const busyTimeout = 10 * time.Second
 
 // Store is a planner.Store in one SQLite file (WAL mode, foreign keys on).
-// It is safe for concurrent use; writes in one process are serialised.
+// It is safe for concurrent use; writes in one process are serialised,
+// and writers in other processes wait up to busyTimeout for the file's
+// write lock.
 type Store struct {
-	db  *sql.DB
-	wmu sync.Mutex // serialises ReplaceWorkspace within the process
+	db *sql.DB
+	// wlock holds one token while a writing transaction of this process
+	// runs, so the process's writers queue here (honouring their
+	// contexts) rather than in SQLite's busy handler.
+	wlock chan struct{}
 }
 
 var _ planner.Store = (*Store)(nil)
@@ -56,7 +60,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, wlock: make(chan struct{}, 1)}, nil
 }
 
 // dsn builds a URI filename for path: every connection gets WAL, a busy
@@ -72,6 +76,34 @@ func dsn(path string) string {
 
 // Close releases the database.
 func (s *Store) Close() error { return s.db.Close() }
+
+// write runs fn in one write transaction, serialised with this process's
+// other writers, and commits it when fn returns nil; on any error nothing
+// is written. The transaction begins IMMEDIATE (see dsn), so it holds the
+// file's write lock from the start: what fn reads stays current until the
+// commit, which is what makes version checks race-free across processes.
+// fn's errors are returned unchanged; begin and commit errors go through
+// fail.
+func (s *Store) write(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	select {
+	case s.wlock <- struct{}{}:
+		defer func() { <-s.wlock }()
+	case <-ctx.Done():
+		return fail(ctx, op, ctx.Err())
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fail(ctx, op, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(ctx, op+": commit", err)
+	}
+	return nil
+}
 
 // fail turns err from operation op into the error the caller sees: the
 // context's error when it ended, EINVALID for a constraint violation (a
@@ -98,11 +130,11 @@ var tables = []string{"unit_shifts", "units", "buildings", "sites", "incidents",
 var (
 	roadCols     = append([]string{"id", "seq", "way_id", "from_node", "to_node", "geometry", "highway", "name", "length_m"}, travelCols()...)
 	gridCols     = []string{"id", "seq", "name", "polygon", "population", "risk", "generated"}
-	cameraCols   = []string{"id", "seq", "ref", "name", "lon", "lat", "kind", "direction_deg", "fov_deg", "range_m", "defaulted", "source"}
-	kioskCols    = []string{"id", "seq", "ref", "name", "lon", "lat", "staff", "vehicles", "source"}
+	cameraCols   = []string{"id", "seq", "ref", "name", "lon", "lat", "kind", "direction_deg", "fov_deg", "range_m", "defaulted", "source", "version"}
+	kioskCols    = []string{"id", "seq", "ref", "name", "lon", "lat", "staff", "vehicles", "source", "version"}
 	incidentCols = []string{"id", "seq", "ref", "lon", "lat", "time", "category", "weight", "source"}
 	siteCols     = []string{"id", "seq", "ref", "name", "category", "lon", "lat", "area", "tier", "source"}
-	unitCols     = []string{"id", "seq", "name", "kind", "home_kiosk"}
+	unitCols     = []string{"id", "seq", "name", "kind", "home_kiosk", "version"}
 	shiftCols    = []string{"unit_id", "seq", "start_min", "end_min"}
 	buildingCols = []string{"id", "seq", "osm_id", "polygon", "levels_m"}
 )
@@ -117,36 +149,45 @@ func travelCols() []string {
 }
 
 // ReplaceWorkspace stores ws in one transaction, replacing whatever was
-// there; on error (including a cancelled ctx) the file is left exactly as
-// before. A duplicate ID within a slice is an EINVALID error. See the
-// package documentation for how values are normalised.
+// there, at a new revision that becomes the Version of every camera, kiosk
+// and unit (ws itself is not modified); on error (including a cancelled
+// ctx) the file is left exactly as before. A duplicate ID within a slice
+// is an EINVALID error. It appends one audit entry (action "import", After:
+// ws.Counts()) by the actor carried by ctx. Users, sessions, the audit log,
+// plans and scenarios are kept. See the package documentation for how
+// values are normalised.
 func (s *Store) ReplaceWorkspace(ctx context.Context, ws *planner.Workspace) error {
 	if ws == nil {
 		return planner.Errorf(planner.EINVALID, "no workspace to store")
 	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
+	counts, err := json.Marshal(ws.Counts())
 	if err != nil {
-		return fail(ctx, "begin", err)
+		return planner.Errorf(planner.EINVALID, "workspace rejected: counts: %v", err)
 	}
-	defer tx.Rollback()
-	for _, t := range tables {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
-			return fail(ctx, "clear "+t, err)
+	return s.write(ctx, "replace workspace", func(tx *sql.Tx) error {
+		for _, t := range tables {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
+				return fail(ctx, "clear "+t, err)
+			}
 		}
-	}
-	if err := writeWorkspace(ctx, tx, ws); err != nil {
-		return fail(ctx, "replace workspace", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fail(ctx, "commit", err)
-	}
-	return nil
+		rev, err := nextRevision(ctx, tx)
+		if err != nil {
+			return fail(ctx, "replace workspace", err)
+		}
+		if err := writeWorkspace(ctx, tx, ws, rev); err != nil {
+			return fail(ctx, "replace workspace", err)
+		}
+		if _, err := appendAudit(ctx, tx, planner.AuditEntry{At: time.Now(), Actor: planner.ActorFrom(ctx),
+			Action: "import", After: counts}); err != nil {
+			return fail(ctx, "replace workspace: audit", err)
+		}
+		return nil
+	})
 }
 
-// writeWorkspace inserts every record of ws into the (empty) tables.
-func writeWorkspace(ctx context.Context, tx *sql.Tx, ws *planner.Workspace) error {
+// writeWorkspace inserts every record of ws into the (empty) tables, with
+// rev as the Version of every camera, kiosk and unit.
+func writeWorkspace(ctx context.Context, tx *sql.Tx, ws *planner.Workspace, rev int64) error {
 	notes, err := json.Marshal(nonNil(ws.Notes))
 	if err != nil {
 		return err
@@ -165,14 +206,12 @@ func writeWorkspace(ctx context.Context, tx *sql.Tx, ws *planner.Workspace) erro
 		return err
 	}
 	if err := insertAll(ctx, tx, "cameras", cameraCols, ws.Cameras, func(i int, c *planner.Camera) ([]any, error) {
-		def, err := json.Marshal(nonNil(c.Defaulted))
-		return []any{c.ID, i, c.Ref, c.Name, c.Location.Lon, c.Location.Lat, string(c.Kind),
-			c.DirectionDeg, c.FOVDeg, c.RangeM, string(def), c.Source}, err
+		return cameraRow(int64(i), c, rev)
 	}); err != nil {
 		return err
 	}
 	if err := insertAll(ctx, tx, "kiosks", kioskCols, ws.Kiosks, func(i int, k *planner.Kiosk) ([]any, error) {
-		return []any{k.ID, i, k.Ref, k.Name, k.Location.Lon, k.Location.Lat, k.Staff, k.Vehicles, k.Source}, nil
+		return kioskRow(int64(i), k, rev)
 	}); err != nil {
 		return err
 	}
@@ -192,7 +231,7 @@ func writeWorkspace(ctx context.Context, tx *sql.Tx, ws *planner.Workspace) erro
 		return err
 	}
 	if err := insertAll(ctx, tx, "units", unitCols, ws.Units, func(i int, u *planner.Unit) ([]any, error) {
-		return []any{u.ID, i, u.Name, string(u.Kind), u.HomeKiosk}, nil
+		return unitRow(int64(i), u, rev)
 	}); err != nil {
 		return err
 	}
@@ -219,6 +258,47 @@ func writeWorkspace(ctx context.Context, tx *sql.Tx, ws *planner.Workspace) erro
 	return insertAll(ctx, tx, "buildings", buildingCols, ws.Buildings, func(i int, x *planner.Building) ([]any, error) {
 		return []any{x.ID, i, x.OSMID, wkb.EncodePolygon(x.Polygon), x.LevelsM}, nil
 	})
+}
+
+// cameraRow returns the values of camera c at position seq, written at
+// revision version, in cameraCols order.
+func cameraRow(seq int64, c *planner.Camera, version int64) ([]any, error) {
+	def, err := json.Marshal(nonNil(c.Defaulted))
+	return []any{c.ID, seq, c.Ref, c.Name, c.Location.Lon, c.Location.Lat, string(c.Kind),
+		c.DirectionDeg, c.FOVDeg, c.RangeM, string(def), c.Source, version}, err
+}
+
+// kioskRow returns the values of kiosk k in kioskCols order (see cameraRow).
+func kioskRow(seq int64, k *planner.Kiosk, version int64) ([]any, error) {
+	return []any{k.ID, seq, k.Ref, k.Name, k.Location.Lon, k.Location.Lat, k.Staff, k.Vehicles, k.Source, version}, nil
+}
+
+// unitRow returns the values of unit u, without its shifts, in unitCols
+// order (see cameraRow).
+func unitRow(seq int64, u *planner.Unit, version int64) ([]any, error) {
+	return []any{u.ID, seq, u.Name, string(u.Kind), u.HomeKiosk, version}, nil
+}
+
+// scanCamera scans one cameras row (cameraCols order) into c.
+func scanCamera(sc scanner, c *planner.Camera) error {
+	var def string
+	if err := sc(&c.ID, new(int64), &c.Ref, &c.Name, &c.Location.Lon, &c.Location.Lat, &c.Kind,
+		&c.DirectionDeg, &c.FOVDeg, &c.RangeM, &def, &c.Source, &c.Version); err != nil {
+		return err
+	}
+	var err error
+	c.Defaulted, err = decodeStrings(def)
+	return err
+}
+
+// scanKiosk scans one kiosks row (kioskCols order) into k.
+func scanKiosk(sc scanner, k *planner.Kiosk) error {
+	return sc(&k.ID, new(int64), &k.Ref, &k.Name, &k.Location.Lon, &k.Location.Lat, &k.Staff, &k.Vehicles, &k.Source, &k.Version)
+}
+
+// scanUnit scans one units row (unitCols order) into u, without shifts.
+func scanUnit(sc scanner, u *planner.Unit) error {
+	return sc(&u.ID, new(int64), &u.Name, &u.Kind, &u.HomeKiosk, &u.Version)
 }
 
 // roadRow returns the values of road i in roadCols order.
@@ -258,8 +338,9 @@ func encodeTime(t time.Time) (string, error) {
 	return t.Format(timeLayout), nil
 }
 
-// LoadWorkspace reads the whole workspace from one consistent snapshot;
-// ENOTFOUND if none was stored.
+// LoadWorkspace reads the whole workspace, with its Revision and every
+// record's Version, from one consistent snapshot; ENOTFOUND if none was
+// stored.
 func (s *Store) LoadWorkspace(ctx context.Context) (*planner.Workspace, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -288,6 +369,9 @@ func readWorkspace(ctx context.Context, tx *sql.Tx) (*planner.Workspace, error) 
 	if ws.Notes, err = decodeStrings(notes); err != nil {
 		return nil, fmt.Errorf("workspace notes: %w", err)
 	}
+	if err := tx.QueryRowContext(ctx, `SELECT value FROM revision WHERE id = 1`).Scan(&ws.Revision); err != nil {
+		return nil, fmt.Errorf("revision: %w", err)
+	}
 	if ws.Roads, err = readAll(ctx, tx, "roads", roadCols, scanRoad); err != nil {
 		return nil, err
 	}
@@ -300,19 +384,10 @@ func readWorkspace(ctx context.Context, tx *sql.Tx) (*planner.Workspace, error) 
 	}); err != nil {
 		return nil, err
 	}
-	if ws.Cameras, err = readAll(ctx, tx, "cameras", cameraCols, func(sc scanner, c *planner.Camera) (err error) {
-		var def string
-		if err = sc(&c.ID, new(int), &c.Ref, &c.Name, &c.Location.Lon, &c.Location.Lat, &c.Kind,
-			&c.DirectionDeg, &c.FOVDeg, &c.RangeM, &def, &c.Source); err == nil {
-			c.Defaulted, err = decodeStrings(def)
-		}
-		return err
-	}); err != nil {
+	if ws.Cameras, err = readAll(ctx, tx, "cameras", cameraCols, scanCamera); err != nil {
 		return nil, err
 	}
-	if ws.Kiosks, err = readAll(ctx, tx, "kiosks", kioskCols, func(sc scanner, k *planner.Kiosk) error {
-		return sc(&k.ID, new(int), &k.Ref, &k.Name, &k.Location.Lon, &k.Location.Lat, &k.Staff, &k.Vehicles, &k.Source)
-	}); err != nil {
+	if ws.Kiosks, err = readAll(ctx, tx, "kiosks", kioskCols, scanKiosk); err != nil {
 		return nil, err
 	}
 	if ws.Incidents, err = readAll(ctx, tx, "incidents", incidentCols, func(sc scanner, x *planner.Incident) (err error) {
@@ -333,9 +408,7 @@ func readWorkspace(ctx context.Context, tx *sql.Tx) (*planner.Workspace, error) 
 	}); err != nil {
 		return nil, err
 	}
-	if ws.Units, err = readAll(ctx, tx, "units", unitCols, func(sc scanner, u *planner.Unit) error {
-		return sc(&u.ID, new(int), &u.Name, &u.Kind, &u.HomeKiosk)
-	}); err != nil {
+	if ws.Units, err = readAll(ctx, tx, "units", unitCols, scanUnit); err != nil {
 		return nil, err
 	}
 	type unitShift struct {

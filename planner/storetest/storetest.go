@@ -161,6 +161,8 @@ func Run(t *testing.T, open func(t *testing.T) planner.Store) {
 		close(stop)
 		wg.Wait()
 	})
+	runRecords(t, fresh)
+	runAccess(t, fresh)
 }
 
 // mustReplace stores ws or fails the test.
