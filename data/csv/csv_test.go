@@ -232,3 +232,18 @@ func TestWKT(t *testing.T) {
 		t.Error("lon lat matching the columns read as swapped")
 	}
 }
+
+// TestGuardedCells: a file from a program that guards formula-like cells
+// with an apostrophe (as WriteKiosks does) reads without it, numbers too;
+// other apostrophes stay.
+func TestGuardedCells(t *testing.T) {
+	in := "ref,name,staff,lat,lon\n'-1,'=1+1,2,'-33.9,'-76.6\n'q,''@x,'+3,1,2\n"
+	ks, err := ReadKiosks(strings.NewReader(in), "k.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ks) != 2 || ks[0].Ref != "-1" || ks[0].Name != "=1+1" || ks[0].Location != (geo.Point{Lon: -76.6, Lat: -33.9}) ||
+		ks[1].Ref != "'q" || ks[1].Name != "'@x" || ks[1].Staff != 3 {
+		t.Errorf("kiosks %+v", ks)
+	}
+}

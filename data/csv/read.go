@@ -39,7 +39,7 @@ func open(r io.Reader, name string) (*table, error) {
 	t.cr.TrimLeadingSpace = true
 	head, err := t.cr.Read()
 	if err == io.EOF {
-		return nil, planner.Errorf(planner.EINVALID, "%s: empty file", name)
+		return nil, inputErr(name, 0, "empty file")
 	} else if err != nil {
 		return nil, t.csvErr(err)
 	}
@@ -48,7 +48,7 @@ func open(r io.Reader, name string) (*table, error) {
 	}
 	t.lat, t.lon = t.column(latNames), t.column(lonNames)
 	if (t.lat < 0) != (t.lon < 0) {
-		return nil, planner.Errorf(planner.EINVALID, "%s:1: a latitude column needs a longitude column and vice versa (want lat/lon, latitude/longitude or y/x)", name)
+		return nil, inputErr(name, 1, "a latitude column needs a longitude column and vice versa (want lat/lon, latitude/longitude or y/x)")
 	}
 	return t, nil
 }
@@ -68,9 +68,9 @@ func (t *table) column(names []string) int {
 func (t *table) csvErr(err error) error {
 	var pe *stdcsv.ParseError
 	if errors.As(err, &pe) {
-		return planner.Errorf(planner.EINVALID, "%s:%d: %v", t.name, pe.Line, pe.Err)
+		return inputErr(t.name, pe.Line, pe.Err.Error())
 	}
-	return planner.Errorf(planner.EINVALID, "%s: %v", t.name, err)
+	return inputErr(t.name, 0, err.Error())
 }
 
 // row is one data record.
@@ -95,12 +95,17 @@ func (t *table) next() (*row, error) {
 	line, _ := t.cr.FieldPos(0)
 	rw := &row{line: line, attrs: make(planner.Attrs, len(rec))}
 	for i, v := range rec {
+		// A cell guarded against formula evaluation ('=1+1, see text in
+		// write.go) reads without its apostrophe. The writers guard text
+		// cells only; any cell is unguarded here, the reader not knowing
+		// which columns the builders take as text.
+		rec[i] = unguard(strings.TrimSpace(v))
 		if k := t.cols[i]; rw.attrs[k] == "" {
-			rw.attrs[k] = strings.TrimSpace(v)
+			rw.attrs[k] = rec[i]
 		}
 	}
 	if err := t.locate(rec, rw); err != nil {
-		return nil, planner.Errorf(planner.EINVALID, "%s:%d: %v", t.name, line, err)
+		return nil, inputErr(t.name, line, err.Error())
 	}
 	return rw, nil
 }
@@ -218,13 +223,13 @@ func read[T any](r io.Reader, name string, build func(planner.Attrs, geo.Point) 
 		}
 		x, err := build(rw.attrs, rw.loc)
 		if err != nil {
-			return nil, planner.Errorf(planner.EINVALID, "%s:%d: %s", name, rw.line, planner.ErrorMessage(err))
+			return nil, inputErr(name, rw.line, planner.ErrorMessage(err))
 		}
 		set(&x, int64(len(out))+1, src)
 		out = append(out, x)
 	}
 	if len(out) == 0 {
-		return nil, planner.Errorf(planner.EINVALID, "%s: no records", name)
+		return nil, inputErr(name, 0, "no records")
 	}
 	return out, nil
 }

@@ -49,11 +49,12 @@ type rawGeometry struct {
 // be lon,lat in range, polygons with geo.ValidatePolygon. Every error is a
 // planner EINVALID error naming the file ("name: line 3: ..." for bad JSON,
 // "name: feature 12 (line 40): reason" for a bad feature, including errors
-// fn returns); a collection without features is an error too.
+// fn returns); a collection without features is an error too. Errors
+// are *InputError values, which also carry file, feature and line.
 func Decode(r io.Reader, name string, fn func(*Feature) error) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return planner.Errorf(planner.EINVALID, "%s: %v", name, err)
+		return inputErr(name, 0, 0, err.Error())
 	}
 	d := &decoder{name: name, data: data, dec: json.NewDecoder(bytes.NewReader(data)), line: 1}
 	d.dec.UseNumber()
@@ -88,13 +89,13 @@ func (d *decoder) jsonErr(err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		return planner.Errorf(planner.EINVALID, "%s: line %d: malformed JSON: %v", d.name, d.lineAt(int(syn.Offset)), err)
+		return inputErr(d.name, 0, d.lineAt(int(syn.Offset)), fmt.Sprintf("malformed JSON: %v", err))
 	case errors.As(err, &typ):
-		return planner.Errorf(planner.EINVALID, "%s: line %d: %s is a JSON %s, want %s", d.name, d.lineAt(int(typ.Offset)), typ.Field, typ.Value, typ.Type)
+		return inputErr(d.name, 0, d.lineAt(int(typ.Offset)), fmt.Sprintf("%s is a JSON %s, want %s", typ.Field, typ.Value, typ.Type))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return planner.Errorf(planner.EINVALID, "%s: line %d: unexpected end of file", d.name, d.lineAt(len(d.data)))
+		return inputErr(d.name, 0, d.lineAt(len(d.data)), "unexpected end of file")
 	}
-	return planner.Errorf(planner.EINVALID, "%s: %v", d.name, err)
+	return inputErr(d.name, 0, 0, err.Error())
 }
 
 func (d *decoder) delim(want json.Delim, what string) error {
@@ -103,7 +104,7 @@ func (d *decoder) delim(want json.Delim, what string) error {
 		return d.jsonErr(err)
 	}
 	if tok != want {
-		return planner.Errorf(planner.EINVALID, "%s: line %d: %s", d.name, d.lineAt(int(d.dec.InputOffset())), what)
+		return inputErr(d.name, 0, d.lineAt(int(d.dec.InputOffset())), what)
 	}
 	return nil
 }
@@ -144,18 +145,18 @@ func (d *decoder) run(fn func(*Feature) error) error {
 		return err
 	}
 	if _, err := d.dec.Token(); err != io.EOF {
-		return planner.Errorf(planner.EINVALID, "%s: line %d: data after the GeoJSON object", d.name, d.lineAt(int(d.dec.InputOffset())))
+		return inputErr(d.name, 0, d.lineAt(int(d.dec.InputOffset())), "data after the GeoJSON object")
 	}
 	switch {
 	case d.typ == "Feature":
 		single.Type = d.typ
 		return d.feature(&single, 1, 1, fn)
 	case d.typ != "FeatureCollection":
-		return planner.Errorf(planner.EINVALID, "%s: type %q is not a FeatureCollection or Feature", d.name, d.typ)
+		return inputErr(d.name, 0, 0, fmt.Sprintf("type %q is not a FeatureCollection or Feature", d.typ))
 	case !d.hasFeature:
-		return planner.Errorf(planner.EINVALID, "%s: FeatureCollection has no features member", d.name)
+		return inputErr(d.name, 0, 0, "FeatureCollection has no features member")
 	case d.nFeatures == 0:
-		return planner.Errorf(planner.EINVALID, "%s: no features", d.name)
+		return inputErr(d.name, 0, 0, "no features")
 	}
 	return nil
 }
@@ -208,7 +209,7 @@ func (d *decoder) feature(rf *rawFeature, index, line int, fn func(*Feature) err
 		return fn(f)
 	}()
 	if err != nil {
-		return planner.Errorf(planner.EINVALID, "%s: feature %d (line %d): %s", d.name, index, line, message(err))
+		return inputErr(d.name, index, line, message(err))
 	}
 	return nil
 }

@@ -8,7 +8,8 @@
 // are numbered 1..n in file order; Source is "file:<base name>"; Ref is the
 // feature's id member, else its ref or id property. Any bad feature fails
 // the whole read with a planner EINVALID error "name: feature N (line L):
-// reason", N counting features from 1. Grid MultiPolygons are split into
+// reason", N counting features from 1 (an *InputError, which carries
+// file, feature and line apart from the message). Grid MultiPolygons are split into
 // one grid per part, every part keeping the feature's name and numbers.
 //
 // Writing: WriteRoads, WriteGrids, WriteCameras, WriteKiosks,

@@ -173,11 +173,14 @@ type cameraProps struct {
 	RangeM       float64  `json:"range_m"`
 	Source       string   `json:"source"`
 	Defaulted    []string `json:"defaulted"`
+	Version      int64    `json:"version"`
 }
 
 // WriteCameras writes cameras as Point features with id, ref, name, kind,
-// direction_deg, fov_deg (degrees), range_m (metres), source and defaulted
-// (an array, empty when nothing was defaulted).
+// direction_deg, fov_deg (degrees), range_m (metres), source, defaulted
+// (an array, empty when nothing was defaulted) and version (the store
+// revision that last wrote the camera, which an edit must send back as
+// If-Match; 0 when no store wrote it).
 func WriteCameras(w io.Writer, cams []planner.Camera) error {
 	return writeFC(w, cams, func(b []byte, c *planner.Camera) ([]byte, any) {
 		def := c.Defaulted
@@ -185,7 +188,7 @@ func WriteCameras(w io.Writer, cams []planner.Camera) error {
 			def = []string{}
 		}
 		return appendPoint(b, c.Location), cameraProps{c.ID, c.Ref, c.Name, string(c.Kind),
-			c.DirectionDeg, c.FOVDeg, c.RangeM, c.Source, def}
+			c.DirectionDeg, c.FOVDeg, c.RangeM, c.Source, def, c.Version}
 	})
 }
 
@@ -196,13 +199,14 @@ type kioskProps struct {
 	Staff    int    `json:"staff"`
 	Vehicles int    `json:"vehicles"`
 	Source   string `json:"source"`
+	Version  int64  `json:"version"`
 }
 
 // WriteKiosks writes kiosks as Point features with id, ref, name, staff,
-// vehicles and source.
+// vehicles, source and version (see WriteCameras).
 func WriteKiosks(w io.Writer, kiosks []planner.Kiosk) error {
 	return writeFC(w, kiosks, func(b []byte, k *planner.Kiosk) ([]byte, any) {
-		return appendPoint(b, k.Location), kioskProps{k.ID, k.Ref, k.Name, k.Staff, k.Vehicles, k.Source}
+		return appendPoint(b, k.Location), kioskProps{k.ID, k.Ref, k.Name, k.Staff, k.Vehicles, k.Source, k.Version}
 	})
 }
 
