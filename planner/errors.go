@@ -15,6 +15,7 @@ const (
 	EUNAUTHORIZED   = "unauthorized"    // not signed in
 	EFORBIDDEN      = "forbidden"       // signed in but not allowed
 	ENOTIMPLEMENTED = "not_implemented" // a feature this build does not have
+	ETOOMANY        = "rate_limited"    // too many requests: wait and try again
 )
 
 // Error is a coded application error whose Message is fit to show a user.
