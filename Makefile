@@ -38,7 +38,8 @@ test: deps build
 test-go:
 	$(GO) test ./...
 
-bench: deps build
+bench: build
+	BENCH=1 bash .ci/deps.sh
 	bash docs/bench.sh
 
 clean:

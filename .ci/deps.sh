@@ -20,6 +20,10 @@ components=(
 	"coinor-cbc|cbc"
 	"fonts-wqy-microhei|/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 )
+# make bench also needs the HTTP load tools (docs/load.sh).
+if [ "${BENCH:-}" = 1 ]; then
+	components+=("wrk|wrk" "nginx-light|nginx")
+fi
 
 present() { # present CHECK
 	case "$1" in
@@ -56,6 +60,13 @@ if ((${#missing[@]})); then
 		apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -y -q
 			-o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
 		log=$(mktemp)
+		# Packages with a service (nginx) must not start it: the benchmark
+		# starts its own on a free port. policy-rc.d 101 = "not allowed".
+		policy=""
+		if [ ! -e /usr/sbin/policy-rc.d ]; then
+			printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null 2>&1 &&
+				"${sudo[@]}" chmod +x /usr/sbin/policy-rc.d && policy=/usr/sbin/policy-rc.d
+		fi
 		if "${apt[@]}" update >"$log" 2>&1 </dev/null; then
 			# One transaction for speed; package by package if that fails, so
 			# one unavailable package does not block the others.
@@ -69,6 +80,7 @@ if ((${#missing[@]})); then
 			tail -n 5 "$log" >&2
 		fi
 		rm -f "$log"
+		[ -n "$policy" ] && "${sudo[@]}" rm -f "$policy"
 		for c in "${components[@]}"; do
 			pkg=${c%%|*}
 			if [ "${state[$pkg]}" = missing ] && present "${c#*|}"; then

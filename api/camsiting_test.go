@@ -15,10 +15,10 @@ import (
 // road length the proposal promised.
 func TestSiteCamerasEndpoint(t *testing.T) {
 	ws := testWorkspace()
-	srv := NewServer(ws, Config{Store: &memStore{ws: ws}})
-	h := srv.Handler()
+	ts := newTestServer(t, ws, Config{})
+	srv := ts.srv
 
-	rec, body := do(t, h, "POST", "/api/v1/siting/cameras", `{"count":2,"min_spacing_m":50,"hours":[22,23,0,1],"candidate_spacing_m":25}`)
+	rec, body := ts.do(t, "POST", "/api/v1/siting/cameras", `{"count":2,"min_spacing_m":50,"hours":[22,23,0,1],"candidate_spacing_m":25}`)
 	if rec.Code != 200 {
 		t.Fatalf("siting: %d %s", rec.Code, rec.Body.String())
 	}
@@ -48,13 +48,13 @@ func TestSiteCamerasEndpoint(t *testing.T) {
 		t.Errorf("the two picks are closer than 50 m")
 	}
 
-	_, before := do(t, h, "GET", "/api/v1/coverage", "")
+	_, before := ts.do(t, "GET", "/api/v1/coverage", "")
 	roadBefore := num(t, before["total"].(map[string]any), "covered_road_m")
 	cam, err := json.Marshal(p["camera"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, saved := do(t, h, "POST", "/api/v1/cameras", string(cam))
+	rec, saved := ts.do(t, "POST", "/api/v1/cameras", string(cam))
 	if rec.Code != 201 {
 		t.Fatalf("posting the proposal %s: %d %s", cam, rec.Code, rec.Body.String())
 	}
@@ -74,14 +74,14 @@ func TestSiteCamerasEndpoint(t *testing.T) {
 	}
 
 	// A second siting sees the accepted camera and proposes elsewhere.
-	_, body = do(t, h, "POST", "/api/v1/siting/cameras", `{"count":1,"min_spacing_m":50,"hours":[22,23,0,1],"candidate_spacing_m":25}`)
+	_, body = ts.do(t, "POST", "/api/v1/siting/cameras", `{"count":1,"min_spacing_m":50,"hours":[22,23,0,1],"candidate_spacing_m":25}`)
 	q := body["proposals"].([]any)[0].(map[string]any)
 	if d := geo.Distance(at, geo.Point{Lon: num(t, q, "lon"), Lat: num(t, q, "lat")}); d < 50 {
 		t.Errorf("after accepting: new pick %.1f m from the accepted camera", d)
 	}
 
 	for _, bad := range []string{`{"count":0}`, `{"count":1,"hours":[25]}`, `{"count":1,"kinds":["drone"]}`, `{"count":1,"bbox":[1,2,3]}`, `{"count":1,"colour":"red"}`} {
-		if rec, _ := do(t, h, "POST", "/api/v1/siting/cameras", bad); rec.Code != 400 {
+		if rec, _ := ts.do(t, "POST", "/api/v1/siting/cameras", bad); rec.Code != 400 {
 			t.Errorf("%s: status %d, want 400", bad, rec.Code)
 		}
 	}

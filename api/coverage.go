@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/tidewatch/tidewatch/data/geojson"
 	"github.com/tidewatch/tidewatch/geo"
 	"github.com/tidewatch/tidewatch/planner"
@@ -202,7 +200,9 @@ func (s *Server) uncovered(w http.ResponseWriter, r *http.Request) {
 }
 
 // cameraRequest is the body of POST /api/v1/cameras and PUT
-// /api/v1/cameras/{id}; missing range and fov take the kind's defaults.
+// /api/v1/cameras/{id}; missing range and fov take the kind's defaults, an
+// empty name or ref keeps the stored one. A PUT names the version it
+// edited in If-Match (or in version).
 type cameraRequest struct {
 	Name         string  `json:"name"`
 	Ref          string  `json:"ref"`
@@ -212,12 +212,14 @@ type cameraRequest struct {
 	DirectionDeg float64 `json:"direction_deg"`
 	FOVDeg       float64 `json:"fov_deg"`
 	RangeM       float64 `json:"range_m"`
+	Version      int64   `json:"version"`
 }
 
-// cameraResponse is a saved camera with its footprint area and the new
-// coverage totals.
+// cameraResponse is a saved camera with its version (also the ETag), its
+// footprint area and the new coverage totals.
 type cameraResponse struct {
 	ID           int64                `json:"id"`
+	Ref          string               `json:"ref"`
 	Name         string               `json:"name"`
 	Kind         string               `json:"kind"`
 	DirectionDeg float64              `json:"direction_deg"`
@@ -225,6 +227,8 @@ type cameraResponse struct {
 	RangeM       float64              `json:"range_m"`
 	Lon          float64              `json:"lon"`
 	Lat          float64              `json:"lat"`
+	Source       string               `json:"source"`
+	Version      int64                `json:"version"`
 	AreaM2       float64              `json:"area_m2"`
 	Total        planner.GridCoverage `json:"total"`
 }
@@ -232,96 +236,90 @@ type cameraResponse struct {
 func (s *Server) addCamera(w http.ResponseWriter, r *http.Request) { s.putCamera(w, r, 0) }
 
 func (s *Server) updateCamera(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		Error(w, r, planner.Errorf(planner.EINVALID, "camera id %q: want a positive integer", chi.URLParam(r, "id")))
+	id, err := recordID(r, planner.KindCamera)
+	if err != nil {
+		Error(w, r, err)
 		return
 	}
 	s.putCamera(w, r, id)
 }
 
-// putCamera adds (id 0) or replaces a camera: it stores the new workspace,
-// serves it and updates the coverage incrementally.
+// putCamera adds (id 0) or replaces a camera through Store.ApplyEdits; the
+// served workspace and the coverage follow incrementally (see applyEdit).
 func (s *Server) putCamera(w http.ResponseWriter, r *http.Request, id int64) {
 	var req cameraRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		Error(w, r, err)
 		return
 	}
-	if s.cfg.Store == nil {
-		Error(w, r, planner.Errorf(planner.ENOTIMPLEMENTED, "this server is read-only (no store)"))
+	if err := s.writable(); err != nil {
+		Error(w, r, err)
 		return
+	}
+	ws, unlock, err := s.beginEdit(r.Context())
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	defer unlock()
+	e := planner.Edit{Op: planner.OpCreate, Kind: planner.KindCamera}
+	var ifm bool
+	if id != 0 {
+		if findCamera(ws, id) == nil {
+			Error(w, r, planner.Errorf(planner.ENOTFOUND, "no camera %d", id))
+			return
+		}
+		ver, viaHeader, err := precondition(r, req.Version, planner.KindCamera, id)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		e.Op, e.ID, e.Version, ifm = planner.OpUpdate, id, ver, viaHeader
 	}
 	cam := planner.Camera{ID: id, Name: req.Name, Ref: req.Ref, Location: geo.Point{Lon: req.Lon, Lat: req.Lat},
 		Kind: planner.CameraKind(req.Kind), DirectionDeg: req.DirectionDeg, FOVDeg: req.FOVDeg, RangeM: req.RangeM}
 	if id == 0 {
 		cam.Source = planner.SourceProposal
 	}
+	// Defaults by kind, and the stored name, ref and source kept (a new
+	// camera is named after the ID it will most likely get).
+	_, cam, err = planner.WithCamera(ws, cam)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	e.Camera = &cam
+	a, err := s.applyEdit(r.Context(), e)
+	if err != nil {
+		s.editFailed(w, r, err, planner.KindCamera, id, ifm)
+		return
+	}
+	cov, err := s.coverage(r)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	saved := a.Camera
+	fp, _ := cov.Footprint(saved.ID)
 	status := http.StatusOK
 	if id == 0 {
 		status = http.StatusCreated
+		w.Header().Set("Location", "/api/v1/cameras/"+strconv.FormatInt(saved.ID, 10))
 	}
-	var saved planner.Camera
-	cov, err := s.editCameras(r.Context(), func(ws *planner.Workspace) (*planner.Workspace, error) {
-		ws2, c, err := planner.WithCamera(ws, cam)
-		saved = c
-		return ws2, err
-	}, func(cov *planner.Coverage) { cov.SetCamera(saved) })
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	fp, _ := cov.Footprint(saved.ID)
-	writeJSON(w, status, cameraResponse{ID: saved.ID, Name: saved.Name, Kind: string(saved.Kind), DirectionDeg: saved.DirectionDeg,
-		FOVDeg: saved.FOVDeg, RangeM: saved.RangeM, Lon: saved.Location.Lon, Lat: saved.Location.Lat, AreaM2: fp.AreaM2,
-		Total: cov.Report().Total})
+	writeRecord(w, status, a.Version, cameraResponse{ID: saved.ID, Ref: saved.Ref, Name: saved.Name, Kind: string(saved.Kind), DirectionDeg: saved.DirectionDeg,
+		FOVDeg: saved.FOVDeg, RangeM: saved.RangeM, Lon: saved.Location.Lon, Lat: saved.Location.Lat, Source: saved.Source, Version: a.Version,
+		AreaM2: fp.AreaM2, Total: cov.Report().Total})
 }
 
-// deleteCamera serves DELETE /api/v1/cameras/{id}.
+// deleteCamera serves DELETE /api/v1/cameras/{id} (If-Match): 200 {"id",
+// "deleted", "version", "total"} with the new coverage totals.
 func (s *Server) deleteCamera(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil {
-		Error(w, r, planner.Errorf(planner.EINVALID, "camera id %q: want an integer", chi.URLParam(r, "id")))
-		return
-	}
-	if s.cfg.Store == nil {
-		Error(w, r, planner.Errorf(planner.ENOTIMPLEMENTED, "this server is read-only (no store)"))
-		return
-	}
-	cov, err := s.editCameras(r.Context(), func(ws *planner.Workspace) (*planner.Workspace, error) {
-		return planner.WithoutCamera(ws, id)
-	}, func(cov *planner.Coverage) { cov.DeleteCamera(id) })
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": id, "deleted": true, "total": cov.Report().Total})
-}
-
-// editCameras applies a camera edit: edit derives the new workspace,
-// which is stored and served, and apply brings the held coverage up to
-// date incrementally. Edits are serialised; coverage readers wait for the
-// edit to finish rather than see a half-updated state.
-func (s *Server) editCameras(ctx context.Context, edit func(*planner.Workspace) (*planner.Workspace, error), apply func(*planner.Coverage)) (*planner.Coverage, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	h := &s.cov
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	old := s.idx.Load().WS
-	ws, err := edit(old)
-	if err != nil {
-		return nil, err
-	}
-	cov, err := h.getLocked(ctx, old)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.cfg.Store.ReplaceWorkspace(ctx, ws); err != nil {
-		return nil, err
-	}
-	s.SetWorkspace(ws)
-	apply(cov)
-	h.key = keyOf(ws)
-	return cov, nil
+	s.deleteRecord(w, r, planner.KindCamera, func(ctx context.Context, body map[string]any) error {
+		cov, err := s.cov.get(ctx, s.idx.Load().WS)
+		if err != nil {
+			return err
+		}
+		body["total"] = cov.Report().Total
+		return nil
+	})
 }

@@ -30,11 +30,10 @@ func near(t *testing.T, what string, got, want, rel float64) {
 // camera over the incident and checks the stored workspace and report.
 func TestCoverageEndpoints(t *testing.T) {
 	ws := testWorkspace()
-	store := &memStore{ws: ws}
-	srv := NewServer(ws, Config{Store: store})
-	h := srv.Handler()
+	ts := newTestServer(t, ws, Config{})
+	srv := ts.srv
 
-	rec, body := do(t, h, "GET", "/api/v1/coverage", "")
+	rec, body := ts.do(t, "GET", "/api/v1/coverage", "")
 	if rec.Code != 200 {
 		t.Fatalf("coverage: %d %s", rec.Code, rec.Body.String())
 	}
@@ -56,7 +55,7 @@ func TestCoverageEndpoints(t *testing.T) {
 	near(t, "covered_area_m2", num(t, g, "covered_area_m2"), math.Pi*1600/6, 0.005)
 	before := num(t, g, "covered_area_m2")
 
-	rec, body = do(t, h, "GET", "/api/v1/coverage/footprints?bbox=114.29,30.58,114.32,30.60", "")
+	rec, body = ts.do(t, "GET", "/api/v1/coverage/footprints?bbox=114.29,30.58,114.32,30.60", "")
 	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/geo+json") {
 		t.Fatalf("footprints: %d %s", rec.Code, rec.Header().Get("Content-Type"))
 	}
@@ -68,18 +67,18 @@ func TestCoverageEndpoints(t *testing.T) {
 	if p["id"] != 1.0 || p["kind"] != "fixed" || p["direction_deg"] != 90.0 || p["fov_deg"] != 60.0 || p["range_m"] != 40.0 || p["lon"] != 114.3 {
 		t.Errorf("footprint 1 properties %v", p)
 	}
-	if _, body = do(t, h, "GET", "/api/v1/coverage/footprints?bbox=114.31,30.58,114.32,30.60", ""); len(features(t, body)) != 1 {
+	if _, body = ts.do(t, "GET", "/api/v1/coverage/footprints?bbox=114.31,30.58,114.32,30.60", ""); len(features(t, body)) != 1 {
 		t.Errorf("bbox east of camera 1's footprint: want only camera 2")
 	}
 
-	rec, body = do(t, h, "GET", "/api/v1/coverage/gaps?grid=1", "")
+	rec, body = ts.do(t, "GET", "/api/v1/coverage/gaps?grid=1", "")
 	if rec.Code != 200 {
 		t.Fatalf("gaps: %d %s", rec.Code, rec.Body.String())
 	}
 	gp := features(t, body)[0]["properties"].(map[string]any)
 	near(t, "gap area", num(t, gp, "area_m2")+before, num(t, g, "area_m2"), 1e-6)
 
-	rec, body = do(t, h, "GET", "/api/v1/coverage/uncovered?limit=1", "")
+	rec, body = ts.do(t, "GET", "/api/v1/coverage/uncovered?limit=1", "")
 	if rec.Code != 200 {
 		t.Fatalf("uncovered: %d %s", rec.Code, rec.Body.String())
 	}
@@ -93,43 +92,46 @@ func TestCoverageEndpoints(t *testing.T) {
 
 	// Add a dome over the incident.
 	held := srv.cov.cov
-	rec, body = do(t, h, "POST", "/api/v1/cameras", `{"lon":114.302,"lat":30.5901,"kind":"dome","range_m":30}`)
+	rec, body = ts.do(t, "POST", "/api/v1/cameras", `{"lon":114.302,"lat":30.5901,"kind":"dome","range_m":30}`)
 	if rec.Code != http.StatusCreated || body["id"] != 3.0 || body["fov_deg"] != 360.0 {
 		t.Fatalf("add camera: %d %v", rec.Code, body)
 	}
+	v3 := jsonNum(body["version"])
 	if srv.cov.cov != held {
 		t.Errorf("adding a camera rebuilt the coverage instead of updating it")
 	}
 	if tot := body["total"].(map[string]any); num(t, tot, "covered_incident_weight") != 1 || num(t, tot, "cameras") != 2 {
 		t.Errorf("after add: total %v", tot)
 	}
-	if len(store.ws.Cameras) != 3 || len(ws.Cameras) != 2 || store.ws.Cameras[2].Source != "proposal" {
-		t.Errorf("stored %d cameras, original %d", len(store.ws.Cameras), len(ws.Cameras))
+	if stored := ts.stored(t); len(stored.Cameras) != 3 || len(ws.Cameras) != 2 || stored.Cameras[2].Source != "proposal" {
+		t.Errorf("stored %d cameras, original %d", len(stored.Cameras), len(ws.Cameras))
 	}
-	_, body = do(t, h, "GET", "/api/v1/coverage?hours=9,10", "")
+	_, body = ts.do(t, "GET", "/api/v1/coverage?hours=9,10", "")
 	if tot := body["total"].(map[string]any); num(t, tot, "incident_weight") != 0 {
 		t.Errorf("the incident is at 22:15, not 9–10 h: %v", tot)
 	}
 	// Move it 200 m north: the incident is uncovered again.
-	rec, body = do(t, h, "PUT", "/api/v1/cameras/3", `{"lon":114.302,"lat":30.5919,"kind":"fixed","direction_deg":180}`)
+	// Edits name the version they were made against (If-Match).
+	rec, body = ts.do(t, "PUT", "/api/v1/cameras/3", `{"lon":114.302,"lat":30.5919,"kind":"fixed","direction_deg":180}`, "If-Match", `"`+v3+`"`)
 	if rec.Code != 200 || body["range_m"] != 40.0 || num(t, body["total"].(map[string]any), "covered_incident_weight") != 0 {
 		t.Fatalf("move camera: %d %v", rec.Code, body)
 	}
-	if c := store.ws.Cameras[2]; c.Kind != "fixed" || c.Location.Lat != 30.5919 || c.Name != "新摄像头 3" {
+	moved := rec.Header().Get("ETag")
+	if c := ts.stored(t).Cameras[2]; c.Kind != "fixed" || c.Location.Lat != 30.5919 || c.Name != "新摄像头 3" {
 		t.Errorf("stored camera %+v", c)
 	}
 	// A kiosk edit keeps the held coverage.
-	if rec, _ := do(t, h, "POST", "/api/v1/kiosks", `{"lon":114.301,"lat":30.59}`); rec.Code != 201 {
+	if rec, _ := ts.do(t, "POST", "/api/v1/kiosks", `{"lon":114.301,"lat":30.59}`); rec.Code != 201 {
 		t.Fatalf("add kiosk: %d", rec.Code)
 	}
-	rec, body = do(t, h, "DELETE", "/api/v1/cameras/3", "")
-	if rec.Code != 200 || len(store.ws.Cameras) != 2 || len(store.ws.Kiosks) != 2 {
+	rec, body = ts.do(t, "DELETE", "/api/v1/cameras/3", "", "If-Match", moved)
+	if stored := ts.stored(t); rec.Code != 200 || len(stored.Cameras) != 2 || len(stored.Kiosks) != 2 {
 		t.Fatalf("delete: %d %v", rec.Code, body)
 	}
 	if srv.cov.cov != held {
 		t.Errorf("the coverage was rebuilt")
 	}
-	_, body = do(t, h, "GET", "/api/v1/coverage", "")
+	_, body = ts.do(t, "GET", "/api/v1/coverage", "")
 	if got := num(t, body["grids"].([]any)[0].(map[string]any), "covered_area_m2"); got != before {
 		t.Errorf("after add, move, delete: covered %v, want %v", got, before)
 	}
@@ -151,15 +153,16 @@ func TestCoverageEndpoints(t *testing.T) {
 		{"PUT", "/api/v1/cameras/x", `{"lon":114.3,"lat":30.59}`, 400},
 		{"DELETE", "/api/v1/cameras/99", "", 404},
 	} {
-		if rec, _ := do(t, h, c.method, c.url, c.body); rec.Code != c.want {
+		if rec, _ := ts.do(t, c.method, c.url, c.body); rec.Code != c.want {
 			t.Errorf("%s %s %s: %d, want %d (%s)", c.method, c.url, c.body, rec.Code, c.want, rec.Body.String())
 		}
 	}
-	ro := NewServer(testWorkspace(), Config{}).Handler()
-	if rec, _ := do(t, ro, "POST", "/api/v1/cameras", `{"lon":114.3,"lat":30.59}`); rec.Code != http.StatusNotImplemented {
+	// A server without a store has no users: nobody may edit (401).
+	ro := &testSrv{h: NewServer(testWorkspace(), Config{}).Handler(), tokens: ts.tokens}
+	if rec, _ := ro.do(t, "POST", "/api/v1/cameras", `{"lon":114.3,"lat":30.59}`); rec.Code != http.StatusUnauthorized {
 		t.Errorf("read-only add: %d", rec.Code)
 	}
-	if rec, _ := do(t, ro, "DELETE", "/api/v1/cameras/1", ""); rec.Code != http.StatusNotImplemented {
+	if rec, _ := ro.do(t, "DELETE", "/api/v1/cameras/1", ""); rec.Code != http.StatusUnauthorized {
 		t.Errorf("read-only delete: %d", rec.Code)
 	}
 }

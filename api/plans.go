@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/tidewatch/tidewatch/data/geojson"
 	"github.com/tidewatch/tidewatch/data/gpx"
+	"github.com/tidewatch/tidewatch/geo"
 	"github.com/tidewatch/tidewatch/planner"
 )
 
@@ -208,15 +210,25 @@ type planRequest struct {
 	Async bool `json:"async"`
 }
 
-// maxPlans is how many plans a server keeps; the oldest is dropped first.
+// maxPlans is how many decoded plans a server caches, and how many
+// finished background jobs it remembers; the oldest go first. Plans
+// themselves live in the store (planner.PlanStore).
 const maxPlans = 64
 
+// planHolder caches stored plans (they never change once saved) and keeps
+// the plans this server is making in the background.
 type planHolder struct {
 	mu    sync.Mutex
-	plans map[string]*planner.Plan
-	links map[string][]ShareInfo // each plan's share links, made once
-	jobs  map[string]*planJob    // plans being made in the background
-	order []string
+	cache map[string]*storedPlan
+	order []string            // cache keys, oldest first
+	jobs  map[string]*planJob // plans being made here in the background, then their outcome
+	done  []string            // finished job IDs, oldest first
+}
+
+// storedPlan is a plan read back from its document with its share links.
+type storedPlan struct {
+	plan  *planner.Plan
+	links []ShareInfo
 }
 
 // planJob is a plan being made: its progress, then its plan or error.
@@ -233,12 +245,43 @@ const planTimeout = 2 * time.Minute
 func (s *Server) planHolder() *planHolder {
 	s.plans.mu.Lock()
 	defer s.plans.mu.Unlock()
-	if s.plans.plans == nil {
-		s.plans.plans = map[string]*planner.Plan{}
-		s.plans.links = map[string][]ShareInfo{}
+	if s.plans.cache == nil {
+		s.plans.cache = map[string]*storedPlan{}
 		s.plans.jobs = map[string]*planJob{}
 	}
 	return &s.plans
+}
+
+// cachePlan keeps sp as plan id's decoded document.
+func (h *planHolder) cachePlan(id string, sp *storedPlan) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.cache[id]; ok {
+		return
+	}
+	h.cache[id] = sp
+	h.order = append(h.order, id)
+	if len(h.order) > maxPlans {
+		delete(h.cache, h.order[0])
+		h.order = h.order[1:]
+	}
+}
+
+// finishJob records a background job's end, forgetting the oldest
+// finished jobs past maxPlans.
+func (h *planHolder) finishJob(id string, job *planJob, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err != nil {
+		job.State, job.Error = "failed", planner.ErrorMessage(err)
+	} else {
+		job.State, job.Progress, job.Stage = "done", 1, "done"
+	}
+	h.done = append(h.done, id)
+	if len(h.done) > maxPlans {
+		delete(h.jobs, h.done[0])
+		h.done = h.done[1:]
+	}
 }
 
 // createPlan serves POST /api/v1/plans: 201 {"id", "report", "links"},
@@ -295,20 +338,17 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
 			job.Progress, job.Stage = f, stage
 			h.mu.Unlock()
 		}
+		// The plan is saved on behalf of whoever asked for it.
+		bg := planner.WithActor(context.Background(), planner.ActorFrom(r.Context()))
 		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), planTimeout)
+			ctx, cancel := context.WithTimeout(bg, planTimeout)
 			defer cancel()
 			plan, err := planner.PlanPatrol(ctx, ws, opt)
-			h.mu.Lock()
-			if err != nil {
-				job.State, job.Error = "failed", planner.ErrorMessage(err)
-			} else {
-				job.State, job.Progress, job.Stage = "done", 1, "done"
-			}
-			h.mu.Unlock()
 			if err == nil {
-				s.keepPlan(id, plan)
+				// Done only once stored: then every server can serve it.
+				_, err = s.savePlan(ctx, id, plan)
 			}
+			h.finishJob(id, job, err)
 		}()
 		w.Header().Set("Location", "/api/v1/plans/"+id+"/status")
 		writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "status": "/api/v1/plans/" + id + "/status"})
@@ -319,7 +359,11 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
-	links := s.keepPlan(id, plan)
+	links, err := s.savePlan(r.Context(), id, plan)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
 	w.Header().Set("Location", "/api/v1/plans/"+id)
 	writeJSON(w, http.StatusCreated, map[string]any{"id": id, "report": plan.Report, "links": links})
 }
@@ -330,57 +374,85 @@ func newPlanID() string {
 	return hex.EncodeToString(raw[:])
 }
 
-// keepPlan stores a finished plan with a share link per unit, dropping
-// the oldest plan past maxPlans, and returns the links.
-func (s *Server) keepPlan(id string, plan *planner.Plan) []ShareInfo {
-	links := s.shareUnits(plan)
+// savePlan stores a finished plan as a planner.PlanDoc (owner: the actor
+// of ctx) with a share link per unit (planner.ShareLink, keyed by the
+// token's SHA-256), and returns the links. The links with their tokens
+// are kept inside the plan document, so route cards can print them later.
+func (s *Server) savePlan(ctx context.Context, id string, plan *planner.Plan) ([]ShareInfo, error) {
+	links, rows := s.shareUnits(id, plan)
+	body, err := encodePlanDoc(plan, links)
+	if err != nil {
+		return nil, err
+	}
+	st := s.planStore()
+	if err := st.SavePlan(ctx, planner.PlanDoc{ID: id, Owner: planner.ActorFrom(ctx), Created: s.shares.clock(), Body: body}); err != nil {
+		return nil, err
+	}
+	for _, l := range rows {
+		if err := st.CreateShare(ctx, l); err != nil {
+			return nil, err
+		}
+	}
+	s.planHolder().cachePlan(id, &storedPlan{plan: plan, links: links})
+	return links, nil
+}
+
+// storedPlanByID returns plan id from the cache or the store.
+func (s *Server) storedPlanByID(ctx context.Context, id string) (*storedPlan, error) {
 	h := s.planHolder()
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.plans[id] = plan
-	h.links[id] = links
-	h.order = append(h.order, id)
-	if len(h.order) > maxPlans {
-		delete(h.plans, h.order[0])
-		delete(h.links, h.order[0])
-		delete(h.jobs, h.order[0])
-		h.order = h.order[1:]
+	sp := h.cache[id]
+	h.mu.Unlock()
+	if sp != nil {
+		return sp, nil
 	}
-	return links
+	doc, err := s.planStore().PlanDoc(ctx, id)
+	if planner.ErrorCode(err) == planner.ENOTFOUND {
+		return nil, planner.Errorf(planner.ENOTFOUND, "no plan %q", id)
+	} else if err != nil {
+		return nil, err
+	}
+	plan, links, err := decodePlanDoc(doc.Body)
+	if err != nil {
+		return nil, fmt.Errorf("plan %s: %w", id, err)
+	}
+	sp = &storedPlan{plan: plan, links: links}
+	h.cachePlan(id, sp)
+	return sp, nil
 }
 
 // planStatus serves GET /api/v1/plans/{id}/status: {"state","progress",
-// "stage","error"}, and once done the report and share links.
+// "stage","error"}, and once done the report and share links. A plan being
+// made is known to the server making it; a finished one to every server.
 func (s *Server) planStatus(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
 	h := s.planHolder()
 	h.mu.Lock()
-	job, plan, links := h.jobs[id], h.plans[id], h.links[id]
+	job := h.jobs[id]
 	var st planJob
 	if job != nil {
 		st = *job
 	}
 	h.mu.Unlock()
-	switch {
-	case job == nil && plan == nil:
-		Error(w, r, planner.Errorf(planner.ENOTFOUND, "no plan %q", id))
-	case plan != nil:
-		writeJSON(w, http.StatusOK, map[string]any{"state": "done", "progress": 1, "stage": "done", "report": plan.Report, "links": links})
-	default:
+	if job != nil && st.State != "done" {
 		writeJSON(w, http.StatusOK, st)
+		return
 	}
+	sp, err := s.storedPlanByID(r.Context(), id)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"state": "done", "progress": 1, "stage": "done", "report": sp.plan.Report, "links": sp.links})
 }
 
+// lookupPlan returns plan {id} of r, from any server's store.
 func (s *Server) lookupPlan(r *http.Request) (*planner.Plan, error) {
-	id := chi.URLParam(r, "id")
-	h := s.planHolder()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	p := h.plans[id]
-	if p == nil {
-		return nil, planner.Errorf(planner.ENOTFOUND, "no plan %q", id)
+	sp, err := s.storedPlanByID(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		return nil, err
 	}
-	return p, nil
+	return sp.plan, nil
 }
 
 // getPlan serves GET /api/v1/plans/{id} as GeoJSON (PlanGeoJSON).
@@ -417,4 +489,205 @@ func (s *Server) planUnitGPX(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	Error(w, r, planner.Errorf(planner.ENOTFOUND, "plan has no unit %q", name))
+}
+
+// planShares returns the share links made for plan {id} of r, one per
+// unit in the plan's unit order (revoked ones included; the route cards
+// print them).
+func (s *Server) planShares(r *http.Request) ([]ShareInfo, error) {
+	sp, err := s.storedPlanByID(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		return nil, err
+	}
+	return sp.links, nil
+}
+
+// ---------- stored plan documents ----------
+
+// planDocFormat is the format of planDoc.
+const planDocFormat = 1
+
+// planDoc is a plan as stored (planner.PlanDoc.Body): every field of
+// planner.Plan except the solver internals (Problems, Results and the
+// targets' risk surface, a whole road network), including what Plan's own
+// JSON tags leave out (positions, paths, network edges), plus the share
+// links of its units. decodePlanDoc(encodePlanDoc(p)) equals p without
+// those internals, float bit for float bit (positions as [lon,lat]).
+type planDoc struct {
+	Format   int                `json:"format"`
+	Window   planner.Shift      `json:"window"`
+	Day      *time.Weekday      `json:"day,omitempty"`
+	Date     time.Time          `json:"date"`
+	TZ       string             `json:"tz,omitempty"` // Date's time zone name (GPX times)
+	Targets  *targetsDoc        `json:"targets,omitempty"`
+	Units    []unitPlanDoc      `json:"units"`
+	Baseline []unitPlanDoc      `json:"baseline"`
+	Report   planner.PlanReport `json:"report"`
+	Links    []ShareInfo        `json:"links"`
+}
+
+type targetsDoc struct {
+	Opt    planner.PatrolOptions `json:"opt"`
+	Points []guardPointDoc       `json:"points"`
+	Lines  []patrolLineDoc       `json:"lines"`
+	Hours  int                   `json:"hours"`
+}
+
+type guardPointDoc struct {
+	planner.GuardPoint
+	Location lonLat `json:"location"`
+	Edge     int32  `json:"edge"`
+}
+
+type patrolLineDoc struct {
+	planner.PatrolLine
+	Edges    []int32  `json:"edges"`
+	Nodes    []int64  `json:"nodes"`
+	Geometry []lonLat `json:"geometry"`
+}
+
+type unitPlanDoc struct {
+	planner.UnitPlan
+	Path   []lonLat `json:"path"`
+	StopAt []lonLat `json:"stop_at"` // each stop's Location
+}
+
+// lonLat is a position as [lon, lat].
+type lonLat [2]float64
+
+func toLonLat(ps []geo.Point) []lonLat {
+	if ps == nil {
+		return nil
+	}
+	out := make([]lonLat, len(ps))
+	for i, p := range ps {
+		out[i] = lonLat{p.Lon, p.Lat}
+	}
+	return out
+}
+
+func fromLonLat(ps []lonLat) []geo.Point {
+	if ps == nil {
+		return nil
+	}
+	out := make([]geo.Point, len(ps))
+	for i, p := range ps {
+		out[i] = geo.Point{Lon: p[0], Lat: p[1]}
+	}
+	return out
+}
+
+func unitsDoc(us []planner.UnitPlan) []unitPlanDoc {
+	if us == nil {
+		return nil
+	}
+	out := make([]unitPlanDoc, len(us))
+	for i, u := range us {
+		d := unitPlanDoc{UnitPlan: u, Path: toLonLat(u.Path)}
+		if u.Stops != nil {
+			d.StopAt = make([]lonLat, len(u.Stops))
+			for k, st := range u.Stops {
+				d.StopAt[k] = lonLat{st.Location.Lon, st.Location.Lat}
+			}
+		}
+		out[i] = d
+	}
+	return out
+}
+
+func unitsFromDoc(ds []unitPlanDoc) ([]planner.UnitPlan, error) {
+	if ds == nil {
+		return nil, nil
+	}
+	out := make([]planner.UnitPlan, len(ds))
+	for i, d := range ds {
+		u := d.UnitPlan
+		u.Path = geo.LineString(fromLonLat(d.Path))
+		if len(d.StopAt) != len(u.Stops) {
+			return nil, fmt.Errorf("unit %d: %d stop positions for %d stops", i+1, len(d.StopAt), len(u.Stops))
+		}
+		if u.Stops != nil {
+			u.Stops = slices.Clone(u.Stops)
+			for k := range u.Stops {
+				u.Stops[k].Location = geo.Point{Lon: d.StopAt[k][0], Lat: d.StopAt[k][1]}
+			}
+		}
+		out[i] = u
+	}
+	return out, nil
+}
+
+// encodePlanDoc returns the stored form of p with its share links.
+func encodePlanDoc(p *planner.Plan, links []ShareInfo) ([]byte, error) {
+	d := planDoc{Format: planDocFormat, Window: p.Window, Day: p.Day, Date: p.Date, Units: unitsDoc(p.Units),
+		Baseline: unitsDoc(p.Baseline), Report: p.Report, Links: links}
+	if !p.Date.IsZero() {
+		d.TZ = p.Date.Location().String()
+	}
+	if t := p.Targets; t != nil {
+		td := &targetsDoc{Opt: t.Opt, Hours: t.Hours}
+		if t.Points != nil {
+			td.Points = make([]guardPointDoc, len(t.Points))
+			for i, pt := range t.Points {
+				td.Points[i] = guardPointDoc{GuardPoint: pt, Location: lonLat{pt.Location.Lon, pt.Location.Lat}, Edge: pt.Edge}
+			}
+		}
+		if t.Lines != nil {
+			td.Lines = make([]patrolLineDoc, len(t.Lines))
+			for i, l := range t.Lines {
+				td.Lines[i] = patrolLineDoc{PatrolLine: l, Edges: l.Edges, Nodes: l.Nodes, Geometry: toLonLat(l.Geometry)}
+			}
+		}
+		d.Targets = td
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("plan document: %w", err)
+	}
+	return b, nil
+}
+
+// decodePlanDoc reads a stored plan document back.
+func decodePlanDoc(b []byte) (*planner.Plan, []ShareInfo, error) {
+	var d planDoc
+	if err := json.Unmarshal(b, &d); err != nil {
+		return nil, nil, fmt.Errorf("plan document: %w", err)
+	}
+	if d.Format != planDocFormat {
+		return nil, nil, fmt.Errorf("plan document format %d: this build reads format %d", d.Format, planDocFormat)
+	}
+	p := &planner.Plan{Window: d.Window, Day: d.Day, Date: d.Date, Report: d.Report}
+	if d.TZ != "" {
+		if loc, err := time.LoadLocation(d.TZ); err == nil {
+			p.Date = p.Date.In(loc)
+		}
+	}
+	var err error
+	if p.Units, err = unitsFromDoc(d.Units); err != nil {
+		return nil, nil, err
+	}
+	if p.Baseline, err = unitsFromDoc(d.Baseline); err != nil {
+		return nil, nil, err
+	}
+	if td := d.Targets; td != nil {
+		t := &planner.Targets{Opt: td.Opt, Hours: td.Hours}
+		if td.Points != nil {
+			t.Points = make([]planner.GuardPoint, len(td.Points))
+			for i, pd := range td.Points {
+				pt := pd.GuardPoint
+				pt.Location, pt.Edge = geo.Point{Lon: pd.Location[0], Lat: pd.Location[1]}, pd.Edge
+				t.Points[i] = pt
+			}
+		}
+		if td.Lines != nil {
+			t.Lines = make([]planner.PatrolLine, len(td.Lines))
+			for i, ld := range td.Lines {
+				l := ld.PatrolLine
+				l.Edges, l.Nodes, l.Geometry = ld.Edges, ld.Nodes, geo.LineString(fromLonLat(ld.Geometry))
+				t.Lines[i] = l
+			}
+		}
+		p.Targets = t
+	}
+	return p, d.Links, nil
 }

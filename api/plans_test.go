@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -12,10 +11,10 @@ import (
 )
 
 func TestPlansAPI(t *testing.T) {
-	h := NewServer(nightWorkspace(t), Config{}).Handler()
+	ts := newTestServer(t, nightWorkspace(t), Config{})
 	body := `{"window":"22:00-02:00","seed":7,"vary":0.3,"date":"2026-11-20",
 	  "units":[{"name":"巡逻车","kind":"car","kiosk":"K1","count":2},{"kind":"volunteer","kiosk":1}]}`
-	rec, m := do(t, h, "POST", "/api/v1/plans", body)
+	rec, m := ts.do(t, "POST", "/api/v1/plans", body)
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("POST: %d %s", rec.Code, rec.Body)
 	}
@@ -25,9 +24,7 @@ func TestPlansAPI(t *testing.T) {
 		t.Fatalf("POST body %v", m)
 	}
 
-	req := httptest.NewRequest("GET", "/api/v1/plans/"+id, nil)
-	rr := httptest.NewRecorder()
-	h.ServeHTTP(rr, req)
+	rr, _ := ts.do(t, "GET", "/api/v1/plans/"+id, "")
 	if rr.Code != 200 || rr.Header().Get("Content-Type") != "application/geo+json" {
 		t.Fatalf("GET plan: %d %s", rr.Code, rr.Header().Get("Content-Type"))
 	}
@@ -61,9 +58,7 @@ func TestPlansAPI(t *testing.T) {
 		t.Errorf("route units %v", routeUnits)
 	}
 
-	req = httptest.NewRequest("GET", "/api/v1/plans/"+id+"/units/1.gpx", nil)
-	rr = httptest.NewRecorder()
-	h.ServeHTTP(rr, req)
+	rr, _ = ts.do(t, "GET", "/api/v1/plans/"+id+"/units/1.gpx", "")
 	if rr.Code != 200 {
 		t.Fatalf("GET gpx: %d %s", rr.Code, rr.Body)
 	}
@@ -87,10 +82,10 @@ func TestPlansAPI(t *testing.T) {
 		!strings.HasPrefix(doc.Wpt[0].Time, "2026-11-2") {
 		t.Errorf("GPX %+v", doc)
 	}
-	if rec, _ := do(t, h, "GET", "/api/v1/plans/nope", ""); rec.Code != http.StatusNotFound {
+	if rec, _ := ts.do(t, "GET", "/api/v1/plans/nope", ""); rec.Code != http.StatusNotFound {
 		t.Errorf("unknown plan: %d", rec.Code)
 	}
-	if rec, _ := do(t, h, "POST", "/api/v1/plans", `{"units":[{"kind":"tank","kiosk":1}]}`); rec.Code != http.StatusBadRequest {
+	if rec, _ := ts.do(t, "POST", "/api/v1/plans", `{"units":[{"kind":"tank","kiosk":1}]}`); rec.Code != http.StatusBadRequest {
 		t.Errorf("bad kind: %d", rec.Code)
 	}
 }

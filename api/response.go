@@ -154,39 +154,51 @@ func (s *Server) siteKiosks(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
-// kioskRequest is the body of POST /api/v1/kiosks.
+// kioskRequest is the body of POST /api/v1/kiosks and PUT
+// /api/v1/kiosks/{id} (whose version, or If-Match, names the version
+// edited).
 type kioskRequest struct {
 	Name     string  `json:"name"`
+	Ref      string  `json:"ref"`
 	Lon      float64 `json:"lon"`
 	Lat      float64 `json:"lat"`
 	Staff    int     `json:"staff"`
 	Vehicles int     `json:"vehicles"`
+	Version  int64   `json:"version"`
 }
 
 // addKiosk serves POST /api/v1/kiosks: it adds a kiosk (an accepted
-// proposal), stores the workspace and serves the new one.
+// proposal) through Store.ApplyEdits and serves it: 201 with the kiosk
+// and its version (also the ETag).
 func (s *Server) addKiosk(w http.ResponseWriter, r *http.Request) {
 	var req kioskRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		Error(w, r, err)
 		return
 	}
-	if s.cfg.Store == nil {
-		Error(w, r, planner.Errorf(planner.ENOTIMPLEMENTED, "this server is read-only (no store)"))
+	if err := s.writable(); err != nil {
+		Error(w, r, err)
 		return
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ws, k, err := planner.WithKiosk(s.idx.Load().WS, planner.Kiosk{Name: req.Name, Location: geo.Point{Lon: req.Lon, Lat: req.Lat},
+	ws, unlock, err := s.beginEdit(r.Context())
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	defer unlock()
+	// Checks and the default name ("新警务站 N", after the ID the kiosk
+	// will most likely get).
+	_, k, err := planner.WithKiosk(ws, planner.Kiosk{Name: req.Name, Ref: req.Ref, Location: geo.Point{Lon: req.Lon, Lat: req.Lat},
 		Staff: req.Staff, Vehicles: req.Vehicles, Source: planner.SourceProposal})
 	if err != nil {
 		Error(w, r, err)
 		return
 	}
-	if err := s.cfg.Store.ReplaceWorkspace(r.Context(), ws); err != nil {
+	a, err := s.applyEdit(r.Context(), planner.Edit{Op: planner.OpCreate, Kind: planner.KindKiosk, Kiosk: &k})
+	if err != nil {
 		Error(w, r, err)
 		return
 	}
-	s.SetWorkspace(ws)
-	writeJSON(w, http.StatusCreated, map[string]any{"id": k.ID, "name": k.Name, "lon": k.Location.Lon, "lat": k.Location.Lat})
+	w.Header().Set("Location", "/api/v1/kiosks/"+strconv.FormatInt(a.ID, 10))
+	writeRecord(w, http.StatusCreated, a.Version, kioskOut(a.Kiosk))
 }

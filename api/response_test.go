@@ -3,8 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -48,27 +46,9 @@ func gridWorkspace(t *testing.T) *planner.Workspace {
 	return ws
 }
 
-type memStore struct{ ws *planner.Workspace }
-
-func (m *memStore) ReplaceWorkspace(_ context.Context, ws *planner.Workspace) error {
-	m.ws = ws
-	return nil
-}
-func (m *memStore) LoadWorkspace(context.Context) (*planner.Workspace, error) { return m.ws, nil }
-func (m *memStore) Close() error                                              { return nil }
-
-func do(t *testing.T, h http.Handler, method, url, body string) (*httptest.ResponseRecorder, map[string]any) {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(method, url, strings.NewReader(body)))
-	var out map[string]any
-	_ = json.Unmarshal(rec.Body.Bytes(), &out)
-	return rec, out
-}
-
 func TestResponseEndpoint(t *testing.T) {
-	h := NewServer(gridWorkspace(t), Config{}).Handler()
-	rec, body := do(t, h, "GET", "/api/v1/response?mode=car&minutes=1,3", "")
+	ts := newTestServer(t, gridWorkspace(t), Config{})
+	rec, body := ts.do(t, "GET", "/api/v1/response?mode=car&minutes=1,3", "")
 	if rec.Code != 200 {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
 	}
@@ -94,7 +74,7 @@ func TestResponseEndpoint(t *testing.T) {
 		t.Errorf("school at the far corner: %v (want 200 s, failing its 3-minute tier)", school)
 	}
 
-	rec, body = do(t, h, "GET", "/api/v1/response/rings?minutes=1,3", "")
+	rec, body = ts.do(t, "GET", "/api/v1/response/rings?minutes=1,3", "")
 	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/geo+json") {
 		t.Fatalf("rings: %d %s", rec.Code, rec.Header().Get("Content-Type"))
 	}
@@ -108,7 +88,7 @@ func TestResponseEndpoint(t *testing.T) {
 		"/api/v1/response?kiosk=42":      404,
 		"/api/v1/response/rings?kiosk=a": 400,
 	} {
-		if rec, _ := do(t, h, "GET", url, ""); rec.Code != want {
+		if rec, _ := ts.do(t, "GET", url, ""); rec.Code != want {
 			t.Errorf("%s: %d, want %d", url, rec.Code, want)
 		}
 	}
@@ -116,10 +96,8 @@ func TestResponseEndpoint(t *testing.T) {
 
 func TestSitingAndAcceptKiosk(t *testing.T) {
 	ws := gridWorkspace(t)
-	store := &memStore{ws: ws}
-	srv := NewServer(ws, Config{Store: store})
-	h := srv.Handler()
-	rec, body := do(t, h, "POST", "/api/v1/siting/kiosks", `{"mode":"car","minutes":1,"count":1}`)
+	ts := newTestServer(t, ws, Config{})
+	rec, body := ts.do(t, "POST", "/api/v1/siting/kiosks", `{"mode":"car","minutes":1,"count":1}`)
 	before := body2f(body, "covered_before")
 	if rec.Code != 200 {
 		t.Fatalf("siting: %d %s", rec.Code, rec.Body.String())
@@ -132,19 +110,19 @@ func TestSitingAndAcceptKiosk(t *testing.T) {
 	if body["gap"].(float64) > 1e-6 {
 		t.Errorf("gap %v on a 36-node grid", body["gap"])
 	}
-	rec, body = do(t, h, "POST", "/api/v1/kiosks", `{"name":"","lon":`+jsonNum(p["lon"])+`,"lat":`+jsonNum(p["lat"])+`}`)
+	rec, body = ts.do(t, "POST", "/api/v1/kiosks", `{"name":"","lon":`+jsonNum(p["lon"])+`,"lat":`+jsonNum(p["lat"])+`}`)
 	if rec.Code != 201 || body["id"] != 2.0 || body["name"] != "新警务站 2" {
 		t.Fatalf("accept: %d %v", rec.Code, body)
 	}
-	if len(store.ws.Kiosks) != 2 || len(ws.Kiosks) != 1 {
-		t.Errorf("stored %d kiosks; the served original must stay at 1 (has %d)", len(store.ws.Kiosks), len(ws.Kiosks))
+	if stored := ts.stored(t); len(stored.Kiosks) != 2 || len(ws.Kiosks) != 1 {
+		t.Errorf("stored %d kiosks; the served original must stay at 1 (has %d)", len(stored.Kiosks), len(ws.Kiosks))
 	}
-	_, meta := do(t, h, "GET", "/api/v1/meta", "")
+	_, meta := ts.do(t, "GET", "/api/v1/meta", "")
 	if meta["counts"].(map[string]any)["kiosks"] != 2.0 {
 		t.Errorf("meta after accept: %v", meta["counts"])
 	}
 	// The accepted kiosk now counts: the same siting covers more before.
-	_, again := do(t, h, "POST", "/api/v1/siting/kiosks", `{"minutes":1,"count":1}`)
+	_, again := ts.do(t, "POST", "/api/v1/siting/kiosks", `{"minutes":1,"count":1}`)
 	if body2f(again, "covered_before") <= before {
 		t.Errorf("coverage before did not grow after accepting: %v", again["covered_before"])
 	}
@@ -154,16 +132,17 @@ func TestSitingAndAcceptKiosk(t *testing.T) {
 		`not json`:                           400,
 		`{"minutes":1,"target_percent":150}`: 400,
 	} {
-		if rec, _ := do(t, h, "POST", "/api/v1/siting/kiosks", b); rec.Code != want {
+		if rec, _ := ts.do(t, "POST", "/api/v1/siting/kiosks", b); rec.Code != want {
 			t.Errorf("siting %s: %d, want %d", b, rec.Code, want)
 		}
 	}
-	if rec, _ := do(t, h, "POST", "/api/v1/kiosks", `{"lon":500,"lat":1}`); rec.Code != 400 {
+	if rec, _ := ts.do(t, "POST", "/api/v1/kiosks", `{"lon":500,"lat":1}`); rec.Code != 400 {
 		t.Errorf("bad kiosk position: %d", rec.Code)
 	}
-	ro := NewServer(ws, Config{}).Handler()
-	if rec, _ := do(t, ro, "POST", "/api/v1/kiosks", `{"lon":114.3,"lat":30.59}`); rec.Code != 501 {
-		t.Errorf("read-only server accepted an edit: %d", rec.Code)
+	// A server without a store has no users: nobody may edit (401).
+	ro := &testSrv{h: NewServer(ws, Config{}).Handler(), tokens: ts.tokens}
+	if rec, _ := ro.do(t, "POST", "/api/v1/kiosks", `{"lon":114.3,"lat":30.59}`); rec.Code != 401 {
+		t.Errorf("server without a store accepted an edit: %d", rec.Code)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,10 +38,27 @@ type Config struct {
 	Basemap Basemap
 	// Web serves the map application at "/"; nil serves nothing there.
 	Web http.Handler
-	// Store persists edits (accepted proposals); nil makes the server read-only.
+	// Store persists edits (accepted proposals), users and sessions. nil
+	// means no users: every route but the Public ones answers 401 (auth.go).
 	Store planner.Store
+	// Limits are the rate limits (sign-in, share links); zero fields take
+	// the defaults (ratelimit.go).
+	Limits Limits
 	// Tiles serves a local basemap at /tiles/{z}/{x}/{y}; nil serves none.
 	Tiles TileSource
+	// RevisionCheck is how often at most an API request first asks the
+	// store for its revision, reloading the workspace when another server
+	// (or process) changed it (see records.go); 0 means
+	// DefaultRevisionCheck, a negative value never checks.
+	RevisionCheck time.Duration
+	// MaxImportFeatures caps the records one POST /api/v1/import may
+	// hold, all files together; 0 means DefaultMaxImportFeatures (import.go).
+	MaxImportFeatures int
+	// PublicURL is the scheme and host volunteers' phones reach this
+	// server at, e.g. "https://tidewatch.pcs.local"; the route cards'
+	// QR codes encode PublicURL + "/r/{token}". Empty: the scheme and
+	// Host of the request that prints the cards (report.go).
+	PublicURL string
 }
 
 // Server serves one workspace over HTTP. Its workspace can be swapped
@@ -53,6 +71,10 @@ type Server struct {
 	plans  planHolder
 	shares shares
 	cov    coverageHolder
+	// fresh tracks the store revision checks and reloads (records.go).
+	fresh freshness
+	// guards holds the rate limiters and the security headers (ratelimit.go).
+	guards guardState
 }
 
 // NewServer returns a server for ws.
@@ -65,69 +87,119 @@ func NewServer(ws *planner.Workspace, cfg Config) *Server {
 // SetWorkspace replaces the served workspace.
 func (s *Server) SetWorkspace(ws *planner.Workspace) { s.idx.Store(planner.NewSpatialIndex(ws)) }
 
-// Handler returns the HTTP routes:
-//
-//	GET /healthz                   200 "ok"
-//	GET /api/v1/meta               workspace name, bound [W,S,E,N], counts, notes
-//	GET /api/v1/layers/{layer}     GeoJSON; ?bbox=W,S,E,N (degrees) &zoom=Z
-//	GET /api/v1/response           JSON report; ?mode=car&minutes=1,3,5&kiosk=ID,...
-//	GET /api/v1/response/rings     GeoJSON rings; same parameters, &per_kiosk=1
-//	POST /api/v1/siting/kiosks     {"mode","minutes","count"|"target_percent","weight","min_spacing_m"}
-//	POST /api/v1/kiosks            {"name","lon","lat","staff","vehicles"}: add a kiosk (store required)
-//	POST /api/v1/siting/cameras    {"count","min_spacing_m","hours","candidate_spacing_m","kinds","directions","bbox","grid_ids","seed"}: 补盲 proposals
-//	GET /api/v1/coverage           camera coverage per grid (JSON); ?hours=22,23,0,1
-//	GET /api/v1/coverage/footprints  GeoJSON camera footprints; ?bbox=W,S,E,N
-//	GET /api/v1/coverage/gaps      GeoJSON part of ?grid=ID no camera sees
-//	GET /api/v1/coverage/uncovered GeoJSON uncovered road stretches; ?limit=50&hours=
-//	POST /api/v1/cameras           {"name","lon","lat","kind","direction_deg","fov_deg","range_m"}: add a camera (store required)
-//	PUT /api/v1/cameras/{id}       same body: move or change a camera (store required)
-//	DELETE /api/v1/cameras/{id}    remove a camera (store required)
-//	POST /api/v1/plans             {"window","units","seed","vary","day","date"}: 201 {"id","report"} (守点巡线)
-//	GET /api/v1/plans/{id}         the plan as GeoJSON; GET .../units/{unit}.gpx one unit's GPX
-//	GET /api/v1/plans/{id}/status  progress of a plan made with "async": true
-//	DELETE /api/v1/share/{token}   revoke a route's share link
-//	GET /r/{token}, /r/{token}.gpx one route for its leader's phone (no login; 128-bit token, expires in 24 h)
-//	GET /tiles/{z}/{x}/{y}         a basemap tile from Config.Tiles (404 when missing)
-//	GET /*                         the web map (Config.Web)
+// Access says who may call a route. Admins may call every route.
+type Access int
+
+// Access levels, from open to narrow.
+const (
+	Public    Access = iota // anyone, without signing in: health, login, share links, the map's static files
+	SignedIn                // any signed-in user, volunteers too: who am I, sign out
+	Read                    // viewer, planner, commander: layers, analyses, reports (camera positions are sensitive)
+	Planning                // planner: cameras, kiosks, siting, scenarios
+	Command                 // commander: plans, units, share links
+	AdminOnly               // admin: users, audit log, imports
+)
+
+// String names the access level as the OpenAPI document and errors do.
+func (a Access) String() string {
+	return [...]string{"public", "signed-in", "read", "planning", "command", "admin"}[a]
+}
+
+// Allows reports whether a user with role r may call a route needing a.
+func (a Access) Allows(r planner.Role) bool {
+	if a == Public || r == planner.RoleAdmin {
+		return true
+	}
+	switch a {
+	case SignedIn:
+		return r != ""
+	case Read:
+		return r == planner.RoleViewer || r == planner.RolePlanner || r == planner.RoleCommander
+	case Planning:
+		return r == planner.RolePlanner
+	case Command:
+		return r == planner.RoleCommander
+	}
+	return false
+}
+
+// Route is one entry of the server's route table: every route the server
+// serves is listed here with who may call it, so the security test and
+// the OpenAPI test cover new routes automatically.
+type Route struct {
+	Method  string // GET, POST, PUT, DELETE
+	Pattern string // chi pattern, e.g. /api/v1/cameras/{id}
+	Access  Access
+	Summary string // one line for the OpenAPI document
+	handler http.HandlerFunc
+}
+
+// Routes returns the route table (see Route). Static web files ("/*")
+// are Public and listed last.
+func (s *Server) Routes() []Route {
+	rt := []Route{
+		{"GET", "/healthz", Public, "liveness: 200 ok", s.healthz},
+		{"GET", "/api/v1/meta", Read, "workspace name, bound [W,S,E,N], counts, notes, basemap", s.meta},
+		{"GET", "/api/v1/layers/{layer}", Read, "a layer as GeoJSON; ?bbox=W,S,E,N (degrees) &zoom=Z", s.layer},
+		{"GET", "/api/v1/response", Read, "1/3/5-minute response report; ?mode=car&minutes=1,3,5&kiosk=ID,...", s.response},
+		{"GET", "/api/v1/response/rings", Read, "response rings as GeoJSON; same parameters, &per_kiosk=1", s.rings},
+		{"POST", "/api/v1/siting/kiosks", Planning, "kiosk siting proposals", s.siteKiosks},
+		{"POST", "/api/v1/kiosks", Planning, "add a kiosk", s.addKiosk},
+		{"POST", "/api/v1/siting/cameras", Planning, "camera 补盲 proposals", s.siteCameras},
+		{"GET", "/api/v1/coverage", Read, "camera coverage per grid; ?hours=22,23,0,1", s.coverageReport},
+		{"GET", "/api/v1/coverage/footprints", Read, "camera footprints as GeoJSON; ?bbox=W,S,E,N", s.footprints},
+		{"GET", "/api/v1/coverage/gaps", Read, "the part of ?grid=ID no camera sees, GeoJSON", s.gaps},
+		{"GET", "/api/v1/coverage/uncovered", Read, "uncovered road stretches, GeoJSON; ?limit=50&hours=", s.uncovered},
+		{"POST", "/api/v1/cameras", Planning, "add a camera", s.addCamera},
+		{"PUT", "/api/v1/cameras/{id}", Planning, "move or change a camera", s.updateCamera},
+		{"DELETE", "/api/v1/cameras/{id}", Planning, "remove a camera", s.deleteCamera},
+		{"POST", "/api/v1/plans", Command, "make a patrol plan (守点巡线)", s.createPlan},
+		{"GET", "/api/v1/plans/{id}", Read, "a plan as GeoJSON", s.getPlan},
+		{"GET", "/api/v1/plans/{id}/units/{unit}", Read, "one unit's route as GPX", s.planUnitGPX},
+		{"GET", "/api/v1/plans/{id}/status", Read, "progress of an async plan", s.planStatus},
+		{"DELETE", "/api/v1/share/{token}", Command, "revoke a route's share link", s.revokeShare},
+		{"GET", "/r/{token}", Public, "one route for its leader's phone (128-bit token, expires in 24 h)", s.shareLimit(s.sharedRoute)},
+		{"GET", "/tiles/{z}/{x}/{y}", Read, "a basemap tile from the offline tile file", s.tile},
+	}
+	rt = append(rt, s.extraRoutes()...)
+	if s.cfg.Web != nil {
+		rt = append(rt, Route{"GET", "/*", Public, "the web map's static files", s.cfg.Web.ServeHTTP})
+	}
+	return rt
+}
+
+// Handler returns the HTTP handler serving Routes(): each route behind
+// the guard of its Access level, API errors as JSON.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
 	r.Use(middleware.Timeout(60 * time.Second))
-	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("ok"))
-	})
-	r.Route("/api/v1", func(r chi.Router) {
-		r.Use(middleware.Compress(5, "application/json", "application/geo+json"))
-		r.Get("/meta", s.meta)
-		r.Get("/layers/{layer}", s.layer)
-		r.Get("/response", s.response)
-		r.Get("/response/rings", s.rings)
-		r.Post("/siting/kiosks", s.siteKiosks)
-		r.Post("/kiosks", s.addKiosk)
-		r.Post("/siting/cameras", s.siteCameras)
-		r.Get("/coverage", s.coverageReport)
-		r.Get("/coverage/footprints", s.footprints)
-		r.Get("/coverage/gaps", s.gaps)
-		r.Get("/coverage/uncovered", s.uncovered)
-		r.Post("/cameras", s.addCamera)
-		r.Put("/cameras/{id}", s.updateCamera)
-		r.Delete("/cameras/{id}", s.deleteCamera)
-		r.Post("/plans", s.createPlan)
-		r.Get("/plans/{id}", s.getPlan)
-		r.Get("/plans/{id}/units/{unit}", s.planUnitGPX)
-		r.Get("/plans/{id}/status", s.planStatus)
-		r.Delete("/share/{token}", s.revokeShare)
-		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-			Error(w, r, planner.Errorf(planner.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
-		})
-	})
-	r.Get("/r/{token}", s.sharedRoute)
-	r.Get("/tiles/{z}/{x}/{y}", s.tile)
-	if s.cfg.Web != nil {
-		r.Handle("/*", s.cfg.Web)
+	r.Use(s.securityHeaders)
+	r.Use(s.authenticate)
+	api := chi.NewRouter()
+	api.Use(middleware.Compress(5, "application/json", "application/geo+json"))
+	api.Use(s.freshen)
+	for _, rt := range s.Routes() {
+		h := s.guard(rt.Access, rt.handler)
+		if strings.HasPrefix(rt.Pattern, "/api/v1/") {
+			api.Method(rt.Method, strings.TrimPrefix(rt.Pattern, "/api/v1"), h)
+		} else {
+			r.Method(rt.Method, rt.Pattern, h)
+		}
 	}
+	api.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		Error(w, r, planner.Errorf(planner.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
+	})
+	api.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		Error(w, r, planner.Errorf(planner.ENOTFOUND, "no API route %s %s", r.Method, r.URL.Path))
+	})
+	r.Mount("/api/v1", api)
 	return r
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok"))
 }
 
 type metaResponse struct {

@@ -1,9 +1,6 @@
 package api
 
 import (
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -41,19 +38,6 @@ func testWorkspace() *planner.Workspace {
 	}
 }
 
-func get(t *testing.T, h http.Handler, url string) (*httptest.ResponseRecorder, map[string]any) {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, url, nil))
-	var body map[string]any
-	if strings.Contains(rec.Header().Get("Content-Type"), "json") {
-		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
-			t.Fatalf("%s: body is not JSON: %v\n%s", url, err, rec.Body.String())
-		}
-	}
-	return rec, body
-}
-
 func features(t *testing.T, body map[string]any) []map[string]any {
 	t.Helper()
 	if body["type"] != "FeatureCollection" {
@@ -67,16 +51,16 @@ func features(t *testing.T, body map[string]any) []map[string]any {
 }
 
 func TestHealthz(t *testing.T) {
-	h := NewServer(testWorkspace(), Config{}).Handler()
-	rec, _ := get(t, h, "/healthz")
+	ts := newTestServer(t, testWorkspace(), Config{})
+	rec, _ := ts.get(t, "/healthz")
 	if rec.Code != 200 || rec.Body.String() != "ok" {
 		t.Fatalf("healthz = %d %q", rec.Code, rec.Body.String())
 	}
 }
 
 func TestMeta(t *testing.T) {
-	h := NewServer(testWorkspace(), Config{Basemap: Basemap{URL: "http://tiles.local/{z}/{x}/{y}.png", Attribution: "局内底图"}}).Handler()
-	rec, body := get(t, h, "/api/v1/meta")
+	ts := newTestServer(t, testWorkspace(), Config{Basemap: Basemap{URL: "http://tiles.local/{z}/{x}/{y}.png", Attribution: "局内底图"}})
+	rec, body := ts.get(t, "/api/v1/meta")
 	if rec.Code != 200 {
 		t.Fatalf("status %d", rec.Code)
 	}
@@ -104,7 +88,7 @@ func TestMeta(t *testing.T) {
 }
 
 func TestLayersBBoxAndZoom(t *testing.T) {
-	h := NewServer(testWorkspace(), Config{}).Handler()
+	ts := newTestServer(t, testWorkspace(), Config{})
 	cases := []struct {
 		url  string
 		want int
@@ -120,7 +104,7 @@ func TestLayersBBoxAndZoom(t *testing.T) {
 		{"/api/v1/layers/sites", 1},
 	}
 	for _, c := range cases {
-		rec, body := get(t, h, c.url)
+		rec, body := ts.get(t, c.url)
 		if rec.Code != 200 {
 			t.Errorf("%s: status %d: %s", c.url, rec.Code, rec.Body.String())
 			continue
@@ -132,12 +116,12 @@ func TestLayersBBoxAndZoom(t *testing.T) {
 			t.Errorf("%s: %d features, want %d", c.url, got, c.want)
 		}
 	}
-	_, body := get(t, h, "/api/v1/layers/roads")
+	_, body := ts.get(t, "/api/v1/layers/roads")
 	props := features(t, body)[0]["properties"].(map[string]any)
 	if props["car"] != "forward" || props["highway"] != "primary" {
 		t.Errorf("road properties = %v", props)
 	}
-	_, body = get(t, h, "/api/v1/layers/incidents")
+	_, body = ts.get(t, "/api/v1/layers/incidents")
 	props = features(t, body)[0]["properties"].(map[string]any)
 	if props["hour"] != 22.0 || props["time"] != "2026-08-01T22:15:00Z" || props["source"] != "synthetic" {
 		t.Errorf("incident properties = %v", props)
@@ -145,7 +129,7 @@ func TestLayersBBoxAndZoom(t *testing.T) {
 }
 
 func TestErrorsAreCoded(t *testing.T) {
-	h := NewServer(testWorkspace(), Config{}).Handler()
+	ts := newTestServer(t, testWorkspace(), Config{})
 	for url, want := range map[string]int{
 		"/api/v1/layers/bridges":            404,
 		"/api/v1/layers/roads?bbox=1,2,3":   400,
@@ -153,7 +137,7 @@ func TestErrorsAreCoded(t *testing.T) {
 		"/api/v1/layers/roads?zoom=abc":     400,
 		"/api/v1/nothing":                   404,
 	} {
-		rec, body := get(t, h, url)
+		rec, body := ts.get(t, url)
 		if rec.Code != want {
 			t.Errorf("%s: status %d, want %d", url, rec.Code, want)
 		}

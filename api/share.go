@@ -1,10 +1,14 @@
 package api
 
 import (
+	"bytes"
+	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -19,44 +23,30 @@ import (
 // within a day.
 const ShareTTL = 24 * time.Hour
 
-// shareLink gives one unit's route to whoever holds the token, and nothing
-// else: a volunteer group leader (义警) opens it on a phone without an
-// account.
-type shareLink struct {
-	plan    *planner.Plan
-	unit    int
-	expires time.Time
-}
+// sharePageTTL is how long a server reuses a route page it rendered. The
+// link itself is looked up in the store on every request, so a revoked
+// link stops working at once on every server.
+const sharePageTTL = 30 * time.Second
 
-// shares holds the share links of one server.
+// maxSharePages bounds the rendered pages a server keeps.
+const maxSharePages = 512
+
+// shares is this server's side of the share links, which live in the
+// store (planner.PlanStore, keyed by the SHA-256 of the token): the clock,
+// a short-lived cache of rendered route pages, and the plans and links of
+// a server without a store.
 type shares struct {
 	mu    sync.Mutex
-	links map[string]shareLink
-	now   func() time.Time
+	now   func() time.Time // nil: time.Now
+	pages map[string]sharePage
+	mem   memPlanStore
 }
 
-// add makes a link for unit u of p and returns its token: 128 random bits,
-// hex-encoded.
-func (sh *shares) add(p *planner.Plan, u int) (string, time.Time) {
-	var raw [16]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		panic(err) // crypto/rand never fails on Linux
-	}
-	tok := hex.EncodeToString(raw[:])
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if sh.links == nil {
-		sh.links = map[string]shareLink{}
-	}
-	exp := sh.clock().Add(ShareTTL)
-	sh.links[tok] = shareLink{plan: p, unit: u, expires: exp}
-	// Drop expired links as new ones come.
-	for k, l := range sh.links {
-		if sh.clock().After(l.expires) {
-			delete(sh.links, k)
-		}
-	}
-	return tok, exp
+// sharePage is a rendered route page.
+type sharePage struct {
+	html    []byte
+	at      time.Time
+	expires time.Time // the link's
 }
 
 func (sh *shares) clock() time.Time {
@@ -66,24 +56,74 @@ func (sh *shares) clock() time.Time {
 	return time.Now()
 }
 
-// get returns the live link for tok.
-func (sh *shares) get(tok string) (shareLink, bool) {
+func (sh *shares) page(tok string, now time.Time, expires time.Time) ([]byte, bool) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	l, ok := sh.links[tok]
-	if !ok || sh.clock().After(l.expires) {
-		return shareLink{}, false
+	p, ok := sh.pages[tok]
+	if !ok || now.Sub(p.at) > sharePageTTL || now.Before(p.at) || !p.expires.Equal(expires) {
+		return nil, false
 	}
-	return l, true
+	return p.html, true
 }
 
-// revoke ends a link; it reports whether the link existed.
-func (sh *shares) revoke(tok string) bool {
+func (sh *shares) keepPage(tok string, p sharePage) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	_, ok := sh.links[tok]
-	delete(sh.links, tok)
-	return ok
+	if sh.pages == nil {
+		sh.pages = map[string]sharePage{}
+	}
+	if len(sh.pages) >= maxSharePages {
+		for k, q := range sh.pages {
+			if p.at.Sub(q.at) > sharePageTTL || len(sh.pages) >= maxSharePages {
+				delete(sh.pages, k)
+			}
+		}
+	}
+	sh.pages[tok] = p
+}
+
+func (sh *shares) dropPage(tok string) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	delete(sh.pages, tok)
+}
+
+// planStore is where plans and share links live: the server's store, or
+// memory on a server without one.
+func (s *Server) planStore() planner.PlanStore {
+	if s.cfg.Store != nil {
+		return s.cfg.Store
+	}
+	return &s.shares.mem
+}
+
+// newShareToken returns a share token: 128 random bits, hex-encoded.
+func newShareToken() string {
+	var raw [16]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	return hex.EncodeToString(raw[:])
+}
+
+// shareID is the store's key of a token: its hex SHA-256, so the database
+// holds no usable link.
+func shareID(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:])
+}
+
+// validToken reports whether tok looks like a share token (32 hex digits).
+func validToken(tok string) bool {
+	if len(tok) != 32 {
+		return false
+	}
+	for i := 0; i < len(tok); i++ {
+		if c := tok[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // ShareInfo is one unit's share link as the plans API returns it.
@@ -93,41 +133,77 @@ type ShareInfo struct {
 	Expires time.Time `json:"expires"`
 }
 
-// shareUnits makes a link for every unit of p.
-func (s *Server) shareUnits(p *planner.Plan) []ShareInfo {
+// shareUnits makes a link for every unit of plan id: what the API shows
+// (with the tokens) and what the store keeps (without).
+func (s *Server) shareUnits(id string, p *planner.Plan) ([]ShareInfo, []planner.ShareLink) {
+	now := s.shares.clock()
+	exp := now.Add(ShareTTL)
 	out := make([]ShareInfo, len(p.Units))
+	rows := make([]planner.ShareLink, len(p.Units))
 	for i, u := range p.Units {
-		tok, exp := s.shares.add(p, i)
+		tok := newShareToken()
 		out[i] = ShareInfo{Unit: u.Unit, URL: "/r/" + tok, Expires: exp}
+		rows[i] = planner.ShareLink{ID: shareID(tok), PlanID: id, Unit: i, Created: now, Expires: exp}
 	}
-	return out
+	return out, rows
+}
+
+// notFoundLink answers a token that is unknown, expired or revoked.
+func notFoundLink(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = w.Write([]byte("链接无效或已过期 / This link is invalid or has expired.\n"))
 }
 
 // sharedRoute serves GET /r/{token} (a phone page with one route's stops)
-// and GET /r/{token}.gpx. An unknown, expired or revoked token is 404 and
-// says nothing about any other route.
+// and GET /r/{token}.gpx. The link is looked up in the store every time,
+// so any server serves any link and a revoked one is dead everywhere at
+// once; the plan document is cached (plans never change). An unknown,
+// expired or revoked token is 404 and says nothing about any other route.
 func (s *Server) sharedRoute(w http.ResponseWriter, r *http.Request) {
 	tok := chi.URLParam(r, "token")
 	asGPX := strings.HasSuffix(tok, ".gpx")
-	l, ok := s.shares.get(strings.TrimSuffix(tok, ".gpx"))
-	if !ok {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte("链接无效或已过期 / This link is invalid or has expired.\n"))
+	tok = strings.TrimSuffix(tok, ".gpx")
+	if !validToken(tok) {
+		notFoundLink(w)
+		return
+	}
+	now := s.shares.clock()
+	l, err := s.planStore().ShareByID(r.Context(), shareID(tok), now)
+	if planner.ErrorCode(err) == planner.ENOTFOUND {
+		notFoundLink(w)
+		return
+	} else if err != nil {
+		Error(w, r, err)
+		return
+	}
+	sp, err := s.storedPlanByID(r.Context(), l.PlanID)
+	if planner.ErrorCode(err) == planner.ENOTFOUND || (err == nil && (l.Unit < 0 || l.Unit >= len(sp.plan.Units))) {
+		notFoundLink(w)
+		return
+	} else if err != nil {
+		Error(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	u := l.plan.Units[l.unit]
+	plan := sp.plan
+	u := plan.Units[l.Unit]
 	if asGPX {
 		w.Header().Set("Content-Type", "application/gpx+xml")
 		w.Header().Set("Content-Disposition", `attachment; filename="route.gpx"`)
-		_ = gpx.Write(w, gpx.FromUnit(l.plan, u))
+		_ = gpx.Write(w, gpx.FromUnit(plan, u))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if html, ok := s.shares.page(tok, now, l.Expires); ok {
+		_, _ = w.Write(html)
 		return
 	}
 	// Name each stop's street so the leader knows where to go.
 	streets := map[string]string{}
-	if t := l.plan.Targets; t != nil {
+	if t := plan.Targets; t != nil {
 		for _, p := range t.Points {
 			streets[p.ID] = p.Street
 		}
@@ -135,20 +211,134 @@ func (s *Server) sharedRoute(w http.ResponseWriter, r *http.Request) {
 			streets[ln.ID] = ln.Street
 		}
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = routePage.Execute(w, map[string]any{
-		"Unit": u, "Window": clockRange(l.plan), "GPX": "/r/" + tok + ".gpx", "Expires": l.expires.Format("2006-01-02 15:04"),
+	var buf bytes.Buffer
+	if err := routePage.Execute(&buf, map[string]any{
+		"Unit": u, "Window": clockRange(plan), "GPX": "/r/" + tok + ".gpx", "Expires": l.Expires.Local().Format("2006-01-02 15:04"),
 		"KM": u.DistanceM / 1000, "Streets": streets,
-	})
-}
-
-// revokeShare serves DELETE /api/v1/share/{token}.
-func (s *Server) revokeShare(w http.ResponseWriter, r *http.Request) {
-	if !s.shares.revoke(chi.URLParam(r, "token")) {
-		Error(w, r, planner.Errorf(planner.ENOTFOUND, "no such share link"))
+	}); err != nil {
+		Error(w, r, err)
 		return
 	}
+	s.shares.keepPage(tok, sharePage{html: buf.Bytes(), at: now, expires: l.Expires})
+	_, _ = w.Write(buf.Bytes())
+}
+
+// revokeShare serves DELETE /api/v1/share/{token}: 204, or 404 for a
+// link that is unknown, already revoked or expired.
+func (s *Server) revokeShare(w http.ResponseWriter, r *http.Request) {
+	tok := chi.URLParam(r, "token")
+	notFound := planner.Errorf(planner.ENOTFOUND, "no such share link")
+	if !validToken(tok) {
+		Error(w, r, notFound)
+		return
+	}
+	st := s.planStore()
+	id := shareID(tok)
+	if _, err := st.ShareByID(r.Context(), id, s.shares.clock()); planner.ErrorCode(err) == planner.ENOTFOUND {
+		Error(w, r, notFound)
+		return
+	} else if err != nil {
+		Error(w, r, err)
+		return
+	}
+	if err := st.RevokeShare(r.Context(), id); err != nil {
+		if planner.ErrorCode(err) == planner.ENOTFOUND {
+			err = notFound
+		}
+		Error(w, r, err)
+		return
+	}
+	s.shares.dropPage(tok)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// memPlanStore keeps the plans and share links of a server without a
+// store (the maxPlans newest plans and their links), as planner.PlanStore.
+type memPlanStore struct {
+	mu    sync.Mutex
+	plans map[string]planner.PlanDoc
+	order []string
+	links map[string]planner.ShareLink
+}
+
+func (m *memPlanStore) SavePlan(_ context.Context, p planner.PlanDoc) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.plans == nil {
+		m.plans, m.links = map[string]planner.PlanDoc{}, map[string]planner.ShareLink{}
+	}
+	if _, ok := m.plans[p.ID]; ok {
+		return planner.Errorf(planner.ECONFLICT, "plan %q exists", p.ID)
+	}
+	p.Body = slices.Clone(p.Body)
+	m.plans[p.ID] = p
+	m.order = append(m.order, p.ID)
+	if len(m.order) > maxPlans {
+		old := m.order[0]
+		m.order = m.order[1:]
+		delete(m.plans, old)
+		for k, l := range m.links {
+			if l.PlanID == old {
+				delete(m.links, k)
+			}
+		}
+	}
+	return nil
+}
+
+func (m *memPlanStore) PlanDoc(_ context.Context, id string) (planner.PlanDoc, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.plans[id]
+	if !ok {
+		return planner.PlanDoc{}, planner.Errorf(planner.ENOTFOUND, "no plan %q", id)
+	}
+	return p, nil
+}
+
+func (m *memPlanStore) CreateShare(_ context.Context, l planner.ShareLink) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.plans[l.PlanID]; !ok {
+		return planner.Errorf(planner.ENOTFOUND, "no plan %q", l.PlanID)
+	}
+	m.links[l.ID] = l
+	return nil
+}
+
+func (m *memPlanStore) ShareByID(_ context.Context, id string, now time.Time) (planner.ShareLink, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l, ok := m.links[id]
+	if !ok || l.Revoked || now.After(l.Expires) {
+		return planner.ShareLink{}, planner.Errorf(planner.ENOTFOUND, "no such share link")
+	}
+	return l, nil
+}
+
+func (m *memPlanStore) SharesOfPlan(_ context.Context, planID string) ([]planner.ShareLink, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []planner.ShareLink
+	for _, l := range m.links {
+		if l.PlanID == planID {
+			out = append(out, l)
+		}
+	}
+	slices.SortFunc(out, func(a, b planner.ShareLink) int { return a.Unit - b.Unit })
+	return out, nil
+}
+
+func (m *memPlanStore) RevokeShare(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l, ok := m.links[id]
+	if !ok {
+		return planner.Errorf(planner.ENOTFOUND, "no such share link")
+	}
+	l.Revoked = true
+	m.links[id] = l
+	return nil
 }
 
 func clockRange(p *planner.Plan) string {

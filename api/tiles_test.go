@@ -65,10 +65,9 @@ func TestRasterTiles(t *testing.T) {
 	path := writeTestMBTiles(t, map[string]string{
 		"format": "png", "minzoom": "10", "maxzoom": "17", "attribution": "© 武汉市局", "bounds": "114.0,30.4,114.6,30.8",
 	}, 15, 26811, 13565, buf.Bytes())
-	srv := NewServer(testWorkspace(), Config{Tiles: openTiles(t, path), Basemap: Basemap{CRS: CRSGCJ02}})
-	h := srv.Handler()
+	ts := newTestServer(t, testWorkspace(), Config{Tiles: openTiles(t, path), Basemap: Basemap{CRS: CRSGCJ02}})
 
-	rec, _ := get(t, h, "/tiles/15/26811/13565")
+	rec, _ := ts.get(t, "/tiles/15/26811/13565")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
@@ -84,20 +83,20 @@ func TestRasterTiles(t *testing.T) {
 	if !bytes.Equal(rec.Body.Bytes(), buf.Bytes()) {
 		t.Error("tile bytes differ")
 	}
-	if rec, _ := get(t, h, "/tiles/15/26811/13565.png"); rec.Code != http.StatusOK {
+	if rec, _ := ts.get(t, "/tiles/15/26811/13565.png"); rec.Code != http.StatusOK {
 		t.Errorf("with .png: status %d", rec.Code)
 	}
 	// The TMS row number as y, a neighbour and an absent zoom are 404.
 	for _, u := range []string{"/tiles/15/26811/19202", "/tiles/15/26812/13565", "/tiles/3/1/1", "/tiles/40/0/0"} {
-		if rec, body := get(t, h, u); rec.Code != http.StatusNotFound || body["code"] != "not_found" {
+		if rec, body := ts.get(t, u); rec.Code != http.StatusNotFound || body["code"] != "not_found" {
 			t.Errorf("%s: status %d body %v, want 404 not_found", u, rec.Code, body)
 		}
 	}
-	if rec, _ := get(t, h, "/tiles/15/abc/1"); rec.Code != http.StatusBadRequest {
+	if rec, _ := ts.get(t, "/tiles/15/abc/1"); rec.Code != http.StatusBadRequest {
 		t.Errorf("bad address: status %d, want 400", rec.Code)
 	}
 
-	_, meta := get(t, h, "/api/v1/meta")
+	_, meta := ts.get(t, "/api/v1/meta")
 	bm, _ := meta["basemap"].(map[string]any)
 	want := map[string]any{"url": "/tiles/{z}/{x}/{y}", "attribution": "© 武汉市局", "crs": "gcj02", "minzoom": 10.0, "maxzoom": 17.0, "format": "png"}
 	for k, v := range want {
@@ -114,9 +113,9 @@ func TestVectorTiles(t *testing.T) {
 	_, _ = zw.Write(mvt)
 	_ = zw.Close()
 	path := writeTestMBTiles(t, map[string]string{"format": "pbf", "maxzoom": "14"}, 14, 13405, 6782, gz.Bytes())
-	h := NewServer(testWorkspace(), Config{Tiles: openTiles(t, path), Basemap: Basemap{Attribution: "市局测绘", CRS: CRSBD09}}).Handler()
+	ts := newTestServer(t, testWorkspace(), Config{Tiles: openTiles(t, path), Basemap: Basemap{Attribution: "市局测绘", CRS: CRSBD09}})
 
-	rec, _ := get(t, h, "/tiles/14/13405/6782")
+	rec, _ := ts.get(t, "/tiles/14/13405/6782")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
@@ -131,7 +130,7 @@ func TestVectorTiles(t *testing.T) {
 	if !bytes.Equal(plain, mvt) {
 		t.Errorf("tile = %x, want %x", plain, mvt)
 	}
-	_, meta := get(t, h, "/api/v1/meta")
+	_, meta := ts.get(t, "/api/v1/meta")
 	bm, _ := meta["basemap"].(map[string]any)
 	if bm["crs"] != "bd09" || bm["format"] != "pbf" || bm["attribution"] != "市局测绘" || bm["minzoom"] != 0.0 || bm["maxzoom"] != 14.0 {
 		t.Errorf("meta basemap = %v", bm)
@@ -139,11 +138,11 @@ func TestVectorTiles(t *testing.T) {
 }
 
 func TestNoTiles(t *testing.T) {
-	h := NewServer(testWorkspace(), Config{Basemap: Basemap{URL: "http://tiles.local/{z}/{x}/{y}.png"}}).Handler()
-	if rec, _ := get(t, h, "/tiles/1/0/0"); rec.Code != http.StatusNotFound {
+	ts := newTestServer(t, testWorkspace(), Config{Basemap: Basemap{URL: "http://tiles.local/{z}/{x}/{y}.png"}})
+	if rec, _ := ts.get(t, "/tiles/1/0/0"); rec.Code != http.StatusNotFound {
 		t.Errorf("no tile source: status %d", rec.Code)
 	}
-	_, meta := get(t, h, "/api/v1/meta")
+	_, meta := ts.get(t, "/api/v1/meta")
 	bm, _ := meta["basemap"].(map[string]any)
 	if bm["url"] != "http://tiles.local/{z}/{x}/{y}.png" || bm["crs"] != "wgs84" || bm["maxzoom"] != 0.0 {
 		t.Errorf("meta basemap = %v", bm)

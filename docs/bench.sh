@@ -48,6 +48,8 @@ gobench ./geo 'Viewshed|Union|ReachPolygons' > "$tmp/geo"
 gobench ./data/postgis 'Workspace(PostGIS|SQLite)' 3x > "$tmp/store"
 say "MCLP vs CBC"
 docs/mclp.sh > "$tmp/mclp" 2>/dev/null
+say "HTTP load: wrk vs nginx"
+docs/load.sh > "$tmp/load"
 say "TOP: 387 Chao instances at $TOP_TIME_LIMIT"
 docs/top.sh "$TOP_TIME_LIMIT" 1 > "$tmp/top" 2>&1 || true
 
@@ -135,5 +137,7 @@ ms() { awk -v b="$1" '$1 ~ b {for(i=2;i<=NF;i++) if($(i+1)=="ns/op") printf "%.1
   echo "## Stores"
   echo
   echo '```'; cat "$tmp/store"; echo '```'
+  echo
+  cat "$tmp/load"
 } > "$out"
 say "wrote $out"

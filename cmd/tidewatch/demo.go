@@ -62,13 +62,40 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	if err := m.store(ctx, *db, ws); err != nil {
 		return err
 	}
-	c := ws.Counts()
-	if *asJSON {
-		return json.NewEncoder(m.Stdout).Encode(c)
+	password, err := demoAdmin(ctx, *db)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(m.Stdout, "demo workspace %s: %d road edges (%.1f km), %d grids, %d kiosks, %d sites, %d synthetic cameras, %d synthetic incidents\n",
-		*db, c.RoadEdges, c.RoadKm, c.Grids, c.Kiosks, c.Sites, c.Cameras, c.Incidents)
+	c := ws.Counts()
+	// The sign-in goes to stdout, or to stderr with --json (stdout is one JSON object).
+	signIn := m.Stdout
+	if *asJSON {
+		if err := json.NewEncoder(m.Stdout).Encode(c); err != nil {
+			return err
+		}
+		signIn = m.Stderr
+	} else {
+		fmt.Fprintf(m.Stdout, "demo workspace %s: %d road edges (%.1f km), %d grids, %d kiosks, %d sites, %d synthetic cameras, %d synthetic incidents\n",
+			*db, c.RoadEdges, c.RoadKm, c.Grids, c.Kiosks, c.Sites, c.Cameras, c.Incidents)
+	}
+	if password != "" {
+		fmt.Fprintf(signIn, "\n  Sign in to the map as   admin\n  with the password       %s\n  (shown only this once; change it with: tidewatch user passwd --db %s --name admin)\n\n", password, *db)
+	} else {
+		fmt.Fprintf(signIn, "%s already has an admin: sign in with that account (or: tidewatch user passwd --db %s --name NAME)\n", *db, *db)
+	}
 	return nil
+}
+
+// demoAdmin makes user "admin" with a fresh random password in the store
+// at db when it has no enabled admin, and returns the password ("" if an
+// admin exists).
+func demoAdmin(ctx context.Context, db string) (string, error) {
+	st, err := openStore(ctx, db)
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	return ensureAdmin(ctx, st)
 }
 
 // locateDelaware finds the Delaware extract in the Go module cache.

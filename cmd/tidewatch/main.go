@@ -6,10 +6,12 @@
 //
 //	tidewatch import --db ws.db --osm city.osm.pbf [--bbox W,S,E,N] [--grids FILE] [--cameras FILE]
 //	                 [--kiosks FILE] [--incidents FILE] [--sites FILE] [--grid-size 500] [--json]
-//	tidewatch serve  --db ws.db [--addr 127.0.0.1:8080] [--dev webmap/dist]
+//	tidewatch serve  --db ws.db [--addr 127.0.0.1:8080] [--dev webmap/dist] [--public-url https://HOST]
+//	                 [--revision-check 500ms] [--max-import-features 200000]
 //	tidewatch export roads --db ws.db --mode car --format csv
 //	tidewatch demo   --db demo/wilmington.db [--osm delaware-latest.osm.pbf]
 //	tidewatch migrate --db ws.db|postgres://...
+//	tidewatch user add|passwd|list|token --db ws.db [--name NAME --role ROLE --days N]
 package main
 
 import (
@@ -27,6 +29,9 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal (serve then finishes its requests), a second
+	// one stops the process at once.
+	go func() { <-ctx.Done(); stop() }()
 	m := NewMain()
 	if err := m.Run(ctx, os.Args[1:]); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
@@ -72,6 +77,7 @@ Commands:
   export   write a workspace layer (roads) as CSV or GeoJSON
   migrate  bring a store's schema up to date (SQLite file or postgres:// URL)
   demo     build the Wilmington demo workspace (real OSM roads, synthetic cameras/incidents)
+  user     add users (password from $TIDEWATCH_PASSWORD or stdin), list them, make API tokens
   isochrones  1/3/5-minute response rings from the kiosks as GeoJSON (快反圈)
   response    per-grid reach and backup, key sites failing their tier
   site kiosks where new kiosks help most (maximal covering), or the fewest for a target
@@ -112,6 +118,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runPlan(ctx, args[1:])
 	case "migrate":
 		return m.runMigrate(ctx, args[1:])
+	case "user":
+		return m.runUser(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
@@ -130,7 +138,10 @@ func (m *Main) newFlagSet(name string) *flag.FlagSet {
 // parse parses args and rejects stray positional arguments.
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()} // an unknown or malformed flag (already reported with the usage)
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
