@@ -212,12 +212,13 @@ type metaResponse struct {
 }
 
 func (s *Server) meta(w http.ResponseWriter, r *http.Request) {
-	ws := s.idx.Load().WS
+	idx := s.idx.Load()
+	ws := idx.WS
 	b := ws.Bound
 	resp := metaResponse{
 		Name:      ws.Name,
 		Bound:     [4]float64{b.Min.Lon, b.Min.Lat, b.Max.Lon, b.Max.Lat},
-		Counts:    ws.Counts(),
+		Counts:    idx.Counts(),
 		Notes:     nonNil(ws.Notes),
 		Synthetic: nonNil(ws.SyntheticLayers()),
 		Basemap:   s.basemap(),

@@ -48,6 +48,10 @@ gobench ./geo 'Viewshed|Union|ReachPolygons' > "$tmp/geo"
 gobench ./data/postgis 'Workspace(PostGIS|SQLite)' 3x > "$tmp/store"
 say "MCLP vs CBC"
 docs/mclp.sh > "$tmp/mclp" 2>/dev/null
+# The web map's browser measurements are taken by test/perf.test.mjs (in
+# .ci/web-test.sh), not here: keep that section of the old file as it is.
+keep_web() { [ -f "$out" ] && awk '/^## Web map in Chromium/{on=1} on && /^## / && !/^## Web map in Chromium/{on=0} on' "$out"; }
+keep_web > "$tmp/web" || true
 say "HTTP load: wrk vs nginx"
 docs/load.sh > "$tmp/load"
 say "TOP: 387 Chao instances at $TOP_TIME_LIMIT"
@@ -139,5 +143,6 @@ ms() { awk -v b="$1" '$1 ~ b {for(i=2;i<=NF;i++) if($(i+1)=="ns/op") printf "%.1
   echo '```'; cat "$tmp/store"; echo '```'
   echo
   cat "$tmp/load"
+  if [ -s "$tmp/web" ]; then echo; cat "$tmp/web"; fi
 } > "$out"
 say "wrote $out"

@@ -79,7 +79,11 @@ for store in sqlite postgis; do
   port=$(start "$db")
   base="http://127.0.0.1:$port"
   auth="Authorization: Bearer $token"
-  curl -fsS -H "$auth" -H 'Content-Type: application/json' -d '{"window":"22:00-02:00","seed":1}' "$base/api/v1/plans" >"$tmp/plan.json"
+  kiosk=$(curl -fsS -H "$auth" "$base/api/v1/layers/kiosks" | python3 -c 'import json,sys; print(json.load(sys.stdin)["features"][0]["properties"]["id"])')
+  curl -sS -H "$auth" -H 'Content-Type: application/json' \
+    -d '{"window":"22:00-02:00","seed":1,"units":[{"kind":"car","kiosk":'"$kiosk"',"count":2},{"kind":"volunteer","kiosk":'"$kiosk"',"count":2}]}' \
+    "$base/api/v1/plans" >"$tmp/plan.json"
+  grep -q '"links"' "$tmp/plan.json" || { echo "load: plan failed: $(head -c 300 "$tmp/plan.json")" >&2; exit 1; }
   route=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["links"][0]["url"])' "$tmp/plan.json")
   bbox=$(curl -fsS -H "$auth" "$base/api/v1/meta" | python3 -c 'import json,sys; b=json.load(sys.stdin)["bound"]; cx=(b[0]+b[2])/2; cy=(b[1]+b[3])/2; print(f"{cx-0.01:.5f},{cy-0.008:.5f},{cx+0.01:.5f},{cy+0.008:.5f}")')
   [ $store = sqlite ] && curl -fsS "$base$route" >"$tmp/route.html"

@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"sync"
+
 	"github.com/tidewatch/tidewatch/geo"
 )
 
@@ -10,6 +12,15 @@ import (
 type SpatialIndex struct {
 	WS                                              *Workspace
 	roads, grids, cameras, kiosks, incidents, sites *geo.Index
+	countsOnce                                      sync.Once
+	counts                                          Counts
+}
+
+// Counts returns WS.Counts(), computed once per index (the workspace an
+// index holds is never modified).
+func (x *SpatialIndex) Counts() Counts {
+	x.countsOnce.Do(func() { x.counts = x.WS.Counts() })
+	return x.counts
 }
 
 // NewSpatialIndex indexes every layer of ws by bounding box (lon,lat).

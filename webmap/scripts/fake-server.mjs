@@ -38,6 +38,9 @@ export function filterBBox(fc, bbox) {
   return { ...fc, features: fc.features.filter((f) => coordsOf(f.geometry).some(([x, y]) => x >= w && x <= e && y >= s && y <= n)) };
 }
 
+// The user the fake server says is signed in.
+const FAKE_ADMIN = { id: 1, name: 'admin', role: 'admin', disabled: false, created: '2026-01-01T00:00:00Z', version: 1 };
+
 // A 1×1 grey PNG: every tile of the stand-in basemap (/tiles/{z}/{x}/{y}.png).
 const TILE_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGO4CwAA3wDeKXlwtgAAAABJRU5ErkJggg==', 'base64');
 
@@ -83,6 +86,9 @@ export async function startFakeServer({ port = 0, dist = path.join(root, 'dist')
       });
     try {
       if (u.pathname === '/healthz') return send(200, 'text/plain; charset=utf-8', 'ok');
+      // Always signed in as an admin (the real server's sign-in is tested against it: test/auth.test.mjs).
+      if (u.pathname === '/api/v1/me' || (u.pathname === '/api/v1/login' && req.method === 'POST')) return json(200, { user: FAKE_ADMIN, csrf: 'fake-csrf' });
+      if (u.pathname === '/api/v1/logout' && req.method === 'POST') return send(204, 'text/plain', '');
       if (/^\/tiles\/\d+\/-?\d+\/-?\d+\.png$/.test(u.pathname)) return send(200, 'image/png', TILE_PNG);
       if (u.pathname === '/api/v1/meta') {
         return json(200, { ...meta, counts: { ...meta.counts, kiosks: data.kiosks.features.length, cameras: data.cameras.features.length } });

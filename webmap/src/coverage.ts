@@ -11,8 +11,9 @@ import { boundsWGS, coordsToLatLng, ll, lls, wgs } from './crsmap';
 import { bboxParam, sectorRing } from './geometry';
 import { getLang, num, t, type Key } from './i18n';
 import { CAMERA_COLOR, ROAD_STYLE, esc, roadClass } from './layers';
-import { NO_ROAD_COLOR, PROPOSAL_COLOR, errorText, pct, requestJSON, table } from './response';
+import { NO_ROAD_COLOR, PROPOSAL_COLOR, errorText, ifMatch, isConflict, pct, requestJSON, table } from './response';
 import type { CameraProps, GridProps } from './types';
+import { can } from './login';
 
 export interface GridCoverage {
   id: number;
@@ -56,9 +57,9 @@ export interface Stretch {
   length_m: number;
   incident_weight: number;
 }
-/** A camera as the view keeps it (from the cameras layer, then from edits). */
-export interface Cam { id: number; name: string; ref: string; kind: CameraProps['kind']; direction_deg: number; fov_deg: number; range_m: number; lon: number; lat: number; source: string }
-interface CameraSaved { id: number; name: string; kind: string; direction_deg: number; fov_deg: number; range_m: number; lon: number; lat: number; area_m2: number; total: GridCoverage }
+/** A camera as the view keeps it (from the cameras layer, then from edits); version is the store's, sent back as If-Match. */
+export interface Cam { id: number; name: string; ref: string; kind: CameraProps['kind']; direction_deg: number; fov_deg: number; range_m: number; lon: number; lat: number; source: string; version?: number }
+interface CameraSaved { id: number; name: string; kind: string; direction_deg: number; fov_deg: number; range_m: number; lon: number; lat: number; area_m2: number; total: GridCoverage; version?: number }
 
 /** What the browser tests read (window.__tidewatch.coverage). */
 export interface CoverageState {
@@ -81,6 +82,8 @@ export interface CoverageState {
   proposals: number;
   accepted: { id: number; name: string }[];
   edits: number; // completed camera edits (move, delete, accept)
+  conflicts: number; // edits refused because someone else changed the camera (412), each followed by a reload
+  camLoads: number; // completed loads of the camera list
   lastEdit: { kind: 'move' | 'delete' | 'add'; id: number; before: number; after: number } | null;
 }
 
@@ -179,6 +182,8 @@ export class CoverageView {
     proposals: 0,
     accepted: [],
     edits: 0,
+    conflicts: 0,
+    camLoads: 0,
     lastEdit: null,
   };
   readonly choropleth: L.GeoJSON<ChoroProps>;
@@ -298,10 +303,12 @@ export class CoverageView {
         if (f.geometry?.type !== 'Point') continue;
         const p = f.properties;
         const [lon, lat] = f.geometry.coordinates;
-        this.cams.set(Number(p.id), { id: Number(p.id), name: p.name, ref: p.ref, kind: p.kind, direction_deg: p.direction_deg, fov_deg: p.fov_deg, range_m: p.range_m, lon, lat, source: p.source });
+        const version = (p as CameraProps & { version?: number }).version;
+        this.cams.set(Number(p.id), { id: Number(p.id), name: p.name, ref: p.ref, kind: p.kind, direction_deg: p.direction_deg, fov_deg: p.fov_deg, range_m: p.range_m, lon, lat, source: p.source, version });
       }
       this.camsLoaded = true;
       this.state.cameras = this.cams.size;
+      this.state.camLoads++;
       this.drawCameras();
       await this.loadFootprints();
     } catch (err) {
@@ -426,9 +433,9 @@ export class CoverageView {
     const inView = [...this.cams.values()].filter((c) => view.contains(ll(c.lon, c.lat)));
     if (zoom >= CLUSTER_ZOOM) {
       for (const c of inView) {
-        const m = L.marker(ll(c.lon, c.lat), { icon: this.camIcon(c), draggable: true, keyboard: false, riseOnHover: true, autoPan: true });
+        const m = L.marker(ll(c.lon, c.lat), { icon: this.camIcon(c), draggable: can('plan'), keyboard: false, riseOnHover: true, autoPan: true });
         (m as L.Marker & { cam?: Cam }).cam = c;
-        m.bindTooltip(() => esc(`${c.name || c.ref || c.id} · ${t('cov.dragHint')}`), { direction: 'top', offset: [0, -7], className: 'tw-tooltip' });
+        m.bindTooltip(() => esc(`${c.name || c.ref || c.id}${can('plan') ? ` · ${t('cov.dragHint')}` : ''}`), { direction: 'top', offset: [0, -7], className: 'tw-tooltip' });
         m.bindPopup(() => this.cameraPopup(c), { maxWidth: 300, minWidth: 220 });
         m.on('dragstart', () => m.closeTooltip());
         m.on('drag', () => this.previewMove(c, m.getLatLng()));
@@ -564,15 +571,16 @@ export class CoverageView {
     const moved: Cam = { ...c, lon: Number(lon.toFixed(7)), lat: Number(lat.toFixed(7)) };
     this.cams.set(c.id, moved);
     try {
-      const res = await requestJSON<CameraSaved>(`/api/v1/cameras/${c.id}`, { method: 'PUT', body: JSON.stringify(this.body(moved)) });
-      this.cams.set(c.id, { ...moved, lon: res.lon, lat: res.lat, direction_deg: res.direction_deg, fov_deg: res.fov_deg, range_m: res.range_m });
+      const res = await requestJSON<CameraSaved>(`/api/v1/cameras/${c.id}`, { method: 'PUT', headers: ifMatch(c.version), body: JSON.stringify(this.body(moved)) });
+      this.cams.set(c.id, { ...moved, lon: res.lon, lat: res.lat, direction_deg: res.direction_deg, fov_deg: res.fov_deg, range_m: res.range_m, version: res.version ?? moved.version });
       this.drawCameras();
       this.applyTotal('move', c.id, res.total);
     } catch (err) {
       this.cams.set(c.id, c);
       this.drawCameras();
       void this.loadFootprints();
-      this.deps.showError(t('cov.editFailed', { msg: errorText(err) }), err);
+      if (isConflict(err)) this.conflict(err);
+      else this.deps.showError(t('cov.editFailed', { msg: errorText(err) }), err);
     }
   }
 
@@ -580,7 +588,7 @@ export class CoverageView {
     btn.disabled = true;
     if (st) st.textContent = t('siting.saving');
     try {
-      const res = await requestJSON<{ id: number; deleted: boolean; total: GridCoverage }>(`/api/v1/cameras/${c.id}`, { method: 'DELETE' });
+      const res = await requestJSON<{ id: number; deleted: boolean; total: GridCoverage }>(`/api/v1/cameras/${c.id}`, { method: 'DELETE', headers: ifMatch(c.version) });
       this.deps.map.closePopup();
       this.cams.delete(c.id);
       this.state.cameras = this.cams.size;
@@ -588,9 +596,23 @@ export class CoverageView {
       this.applyTotal('delete', c.id, res.total);
     } catch (err) {
       btn.disabled = false;
+      if (isConflict(err)) {
+        if (st) st.textContent = t('edit.conflict');
+        this.conflict(err);
+        return;
+      }
       if (st) st.textContent = t('cov.editFailed', { msg: errorText(err) });
       this.deps.showError(t('cov.editFailed', { msg: errorText(err) }), err);
     }
+  }
+
+  /** Someone else changed the camera (412/409): say so and reload the cameras, the report and the map's layers. */
+  private conflict(err: unknown): void {
+    this.state.conflicts++;
+    this.deps.showError(t('edit.conflict'), err);
+    void this.loadCameras();
+    void this.load();
+    this.deps.camerasChanged();
   }
 
   // ---------- siting (补盲) ----------
@@ -699,7 +721,7 @@ export class CoverageView {
       if (wedge) this.proposals.removeLayer(wedge);
       this.proposals.removeLayer(marker);
       this.state.proposals = Math.max(0, this.state.proposals - 1);
-      this.cams.set(res.id, { id: res.id, name: res.name, ref: '', kind: res.kind as Cam['kind'], direction_deg: res.direction_deg, fov_deg: res.fov_deg, range_m: res.range_m, lon: res.lon, lat: res.lat, source: 'proposal' });
+      this.cams.set(res.id, { id: res.id, name: res.name, ref: '', kind: res.kind as Cam['kind'], direction_deg: res.direction_deg, fov_deg: res.fov_deg, range_m: res.range_m, lon: res.lon, lat: res.lat, source: 'proposal', version: res.version });
       this.state.cameras = this.cams.size;
       this.state.accepted.push({ id: res.id, name: res.name });
       this.sitingStatus = { text: () => t('siting.accepted', { name: res.name }), bad: false };

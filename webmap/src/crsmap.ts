@@ -79,3 +79,27 @@ export const BaiduTileLayer = L.TileLayer.extend({
     });
   },
 }) as unknown as new (url: string, options?: L.TileLayerOptions) => L.TileLayer;
+
+/** What meta.basemap says about a served tile source's zoom range (0 or missing: unknown). */
+export interface BasemapZooms {
+  attribution?: string;
+  minzoom?: number;
+  maxzoom?: number;
+}
+
+/**
+ * Tile layer options for the basemap: shown from the source's minzoom (no
+ * request below it: the file has no tiles there), up to the map's maxZoom, with
+ * tiles past the source's maxzoom scaled up from maxzoom instead of requested.
+ * An unknown range (maxzoom 0, as for a plain --basemap-url) leaves Leaflet's
+ * defaults: every zoom requested.
+ */
+export function basemapOptions(b: BasemapZooms | undefined, mapMaxZoom: number): L.TileLayerOptions {
+  const opts: L.TileLayerOptions = { attribution: b?.attribution ?? '', maxZoom: mapMaxZoom };
+  const min = Number(b?.minzoom);
+  const max = Number(b?.maxzoom);
+  const known = Number.isInteger(max) && max > 0;
+  if (known && Number.isInteger(min) && min > 0 && min <= max) opts.minZoom = min;
+  if (known) opts.maxNativeZoom = Math.min(max, mapMaxZoom);
+  return opts;
+}

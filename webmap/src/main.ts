@@ -3,21 +3,23 @@
 // Served from the Go binary; nothing is loaded from any other host.
 import * as L from 'leaflet';
 import { basemapCRS, fromMap, setMapCRS, toMap, type BasemapCRS } from './crs';
-import { BaiduTileLayer, baiduCRS, boundsToMap, boundsWGS, ll } from './crsmap';
+import { BaiduTileLayer, baiduCRS, basemapOptions, boundsToMap, boundsWGS, ll } from './crsmap';
 import { bboxParam } from './geometry';
 import { getLang, initLang, num, setLang, t, type Key } from './i18n';
 import {
+  CAMERA_CLUSTER_COLOR,
   CAMERA_COLOR,
   GRID_COLOR,
   INCIDENT_COLOR,
   KIOSK_COLOR,
   ROAD_STYLE,
   SITE_COLOR,
+  clusterSwatch,
   createLayers,
   esc,
   fillCameras,
   fillGeoJSON,
-  roadStyle,
+  restyleRoads,
   type DataLayers,
   type RoadClass,
   type SiteCategory,
@@ -25,7 +27,11 @@ import {
 import { CoverageView, type CoverageState } from './coverage';
 import { PatrolView, type PlanState } from './patrol';
 import { ResponseView, type ResponseState } from './response';
+import { ScenarioView, type ScenarioState } from './scenario';
 import { LAYER_NAMES, type LayerName, type Meta } from './types';
+import { apiFetch } from './api';
+import { boot } from './login';
+import { ImportDialog, type ImportState } from './import';
 
 /** What the browser tests read: how many features each layer drew, and state. */
 interface TidewatchState {
@@ -46,6 +52,11 @@ interface TidewatchState {
   /** The tidal patrol plan view (守点巡线). */
   plan: PlanState | null;
   planView: PatrolView | null;
+  /** The what-if scenarios view (方案对比). */
+  scenario: ScenarioState | null;
+  scenarioView: ScenarioView | null;
+  /** The import dialog (导入, admins). */
+  importer: ImportState | null;
   /** The system the map draws in (meta.basemap.crs), and its conversions: WGS84 [lon,lat] → [lat,lng] and back. */
   crs: BasemapCRS;
   toMap: typeof toMap;
@@ -67,6 +78,9 @@ const state: TidewatchState = {
   coverageView: null,
   plan: null,
   planView: null,
+  scenario: null,
+  scenarioView: null,
+  importer: null,
   crs: 'wgs84',
   toMap,
   fromMap,
@@ -106,7 +120,7 @@ function errorText(err: unknown): string {
 }
 
 async function getJSON<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(url, { signal, headers: { Accept: 'application/json' } });
+  const res = await apiFetch(url, { signal, headers: { Accept: 'application/json' } });
   if (!res.ok) {
     const body = (await res.text().catch(() => '')).trim().slice(0, 200);
     throw new Error(`HTTP ${res.status}${body ? `: ${body}` : ''}`);
@@ -153,6 +167,27 @@ function renderHeader(): void {
   badge.hidden = syn.length === 0;
   badge.textContent = t('synthetic.layers', { layers: syn.map((n) => t(LAYER_KEYS[n])).join(getLang() === 'en' ? ', ' : '、') });
   badge.title = t('synthetic.title');
+  renderExports();
+}
+
+/** The header's print-report link (GET /report, new tab) and layer export menu (GET /api/v1/export/{layer}.{ext}). */
+function renderExports(): void {
+  const report = $('print-report');
+  report.textContent = t('export.report');
+  report.title = t('export.reportTitle');
+  $('export-label').textContent = t('export.menu');
+  $('export-menu').title = t('export.menuTitle');
+  const all = ['geojson', 'csv', 'kml'];
+  const rows: [string, string, string[]][] = [
+    ...LAYER_NAMES.map((n): [string, string, string[]] => [n, t(LAYER_KEYS[n]), all]),
+    ['rings', t('export.rings'), all],
+    ['footprints', t('export.footprints'), all],
+    ['units', t('export.units'), ['csv']],
+  ];
+  $('export-list').innerHTML =
+    rows
+      .map(([id, label, exts]) => `<div class="tw-export-row" data-layer="${id}"><span>${esc(label)}</span>${exts.map((e) => `<a href="/api/v1/export/${id}.${e}" download>${e === 'geojson' ? 'GeoJSON' : e.toUpperCase()}</a>`).join('')}</div>`)
+      .join('') + `<div class="tw-export-note">${esc(t('export.csvNote'))}</div>`;
 }
 
 function swatchLine(color: string, weight: number, dash?: string): string {
@@ -166,7 +201,7 @@ function swatchDot(color: string, r: number, stroke = '#fff'): string {
 
 function legendHtml(): string {
   const row = (sym: string, label: string) => `<div class="tw-legend-row"><span class="tw-sym">${sym}</span><span>${label}</span></div>`;
-  const resp = [state.responseView?.legendHtml(row), state.coverageView?.legendHtml(row), state.planView?.legendHtml(row)].filter(Boolean).join('');
+  const resp = [state.responseView?.legendHtml(row), state.coverageView?.legendHtml(row), state.planView?.legendHtml(row), state.scenarioView?.legendHtml(row)].filter(Boolean).join('');
   return (resp ? `<div class="tw-legend-resp">${resp}</div>` : '') + baseLegendHtml();
 }
 
@@ -197,6 +232,7 @@ function baseLegendHtml(): string {
       esc(t('legend.cameraView')),
     ),
   );
+  parts.push(row(clusterSwatch(CAMERA_CLUSTER_COLOR), esc(t('legend.cluster'))));
   parts.push(`<h4>${esc(t('layer.kiosks'))}${tag('kiosks')}</h4>`);
   parts.push(row(`<span class="tw-kiosk tw-kiosk-small" style="background:${KIOSK_COLOR}">警</span>`, esc(t('legend.kiosk'))));
   parts.push(`<h4>${esc(t('layer.incidents'))}${tag('incidents')}</h4>`);
@@ -206,6 +242,7 @@ function baseLegendHtml(): string {
       esc(t('legend.incident')),
     ),
   );
+  parts.push(row(clusterSwatch(INCIDENT_COLOR), esc(t('legend.incidentCluster'))));
   parts.push(`<h4>${esc(t('legend.sites'))}${tag('sites')}</h4>`);
   parts.push('<div class="tw-legend-grid">');
   for (const c of siteCats) parts.push(row(swatchDot(SITE_COLOR[c], 5.5), esc(t(`category.${c}`))));
@@ -277,9 +314,19 @@ function main(): void {
     coverage.restack();
     response.restack();
     plan.restack();
+    scenario.restack();
     layers.grids.bringToBack();
     layers.roads.bringToBack();
   }
+  // Cameras and incidents redraw themselves on zoom and move (clusters / the view's points): keep the order.
+  // They add to the top of the canvas: restack only when a panel's layers (drawn over them) hold something.
+  const panelLayersDrawn = () =>
+    [...response.overlays(), ...coverage.overlays(), ...plan.overlays(), ['', scenario.editsLayer] as const].some(([, l]) => map.hasLayer(l) && (l as L.LayerGroup).getLayers().length > 0);
+  const restackPoints = () => {
+    if (panelLayersDrawn()) restack();
+  };
+  layers.cameras.on('tw:redraw', restackPoints);
+  layers.incidents.on('tw:redraw', restackPoints);
 
   // The left column (dock) holds the three panels; filled once they exist.
   let dockEl: HTMLElement | null = null;
@@ -338,6 +385,19 @@ function main(): void {
   });
   state.planView = plan;
   state.plan = plan.state;
+  const scenario = new ScenarioView({ map, meta: () => state.meta, showError, changed, fit: () => fitDock(), opened: () => openOnly(scenario.box) });
+  state.scenarioView = scenario;
+  state.scenario = scenario.state;
+  // Import (admins): after a layer is replaced, re-read the counts and redraw that layer.
+  const importer = new ImportDialog({
+    showError,
+    imported: async (names) => {
+      await Promise.all([loadMeta(), ...names.map((n) => loadLayer(n, workspaceBBox))]);
+      renderAll();
+      restack();
+    },
+  });
+  state.importer = importer.state;
 
   // The left column (dock): the three panels as an accordion, one open at a time,
   // so they never overlap; the open one scrolls inside the room the others leave.
@@ -354,7 +414,7 @@ function main(): void {
   dock.addTo(map);
   response.control.addTo(map);
   dockEl = dock.getContainer() as HTMLElement;
-  dockPanels = [response.control.getContainer() as HTMLDetailsElement, coverage.box, plan.box];
+  dockPanels = [response.control.getContainer() as HTMLDetailsElement, coverage.box, plan.box, scenario.box];
   for (const p of dockPanels) dockEl.appendChild(p);
   const panels = (): HTMLDetailsElement[] => dockPanels;
   function openOnly(el: HTMLElement | undefined): void {
@@ -420,6 +480,8 @@ function main(): void {
     response.render();
     coverage.render();
     plan.render();
+    scenario.render();
+    importer.render();
     if (plan.state.card) plan.openCard(plan.state.card);
     fitDock();
     map.closePopup();
@@ -467,14 +529,21 @@ function main(): void {
     window.clearTimeout(roadTimer);
     roadTimer = window.setTimeout(() => void loadRoads(), 250);
   });
-  map.on('zoomend', () => layers.roads.setStyle((f) => roadStyle(f?.properties, map.getZoom())));
+  map.on('zoomend', () => restyleRoads(layers.roads, map.getZoom())); // only when the line widths change
 
+  // A newer load of a layer (edits reload it) cancels the older one, so a stale answer never overwrites it.
+  const layerAborts = new Map<string, AbortController>();
   async function loadLayer(name: Exclude<LayerName, 'roads'>, bbox: string): Promise<void> {
+    layerAborts.get(name)?.abort();
+    const ctrl = new AbortController();
+    layerAborts.set(name, ctrl);
     try {
-      const fc = await getJSON<GeoJSON.FeatureCollection>(`/api/v1/layers/${name}?bbox=${bbox}&zoom=${Math.round(map.getZoom())}`);
+      const fc = await getJSON<GeoJSON.FeatureCollection>(`/api/v1/layers/${name}?bbox=${bbox}&zoom=${Math.round(map.getZoom())}`, ctrl.signal);
+      if (ctrl.signal.aborted) return;
       if (name === 'cameras') state.layerCounts.cameras = fillCameras(layers.cameras, fc as never, renderer);
       else state.layerCounts[name] = fillGeoJSON(layers[name] as L.GeoJSON, fc as never);
     } catch (err) {
+      if (ctrl.signal.aborted) return;
       showError(t('error.layer', { layer: t(LAYER_KEYS[name]), msg: errorText(err) }), err);
     }
   }
@@ -514,8 +583,7 @@ function main(): void {
     const baidu = crs === 'bd09' && !!meta.basemap?.url;
     if (baidu) map.options.crs = baiduCRS; // Baidu's own tile grid
     if (meta.basemap?.url) {
-      const maxNative = meta.basemap.maxzoom && meta.basemap.maxzoom > 0 ? meta.basemap.maxzoom : undefined;
-      const opts: L.TileLayerOptions = { attribution: meta.basemap.attribution ?? '', maxZoom: 19, maxNativeZoom: maxNative };
+      const opts = basemapOptions(meta.basemap, map.getMaxZoom()); // the MBTiles' minzoom/maxzoom: scaled past maxzoom, nothing below minzoom
       basemap = (baidu ? new BaiduTileLayer(meta.basemap.url, opts) : L.tileLayer(meta.basemap.url, opts)).addTo(map);
       basemap.bringToBack();
     }
@@ -546,5 +614,6 @@ function main(): void {
   void start();
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', main);
-else main();
+// The map starts once someone is signed in (login.ts).
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => boot(main));
+else boot(main);

@@ -539,6 +539,12 @@ export class PatrolView {
       })
       .join('');
     out.push(`<table id="plan-unit-list" class="tw-table tw-unit-list"><tr><th>${esc(t('plan.unit'))}</th><th>${esc(t('plan.distance'))}</th><th></th></tr>${units}</table>`);
+    // Every unit's printable card with its QR code (GET …/cards), and the plan as files (GET …/export.{ext}).
+    const pid = encodeURIComponent(this.state.id ?? '');
+    out.push(
+      `<div id="plan-exports" class="tw-plan-exports"><a id="plan-cards" class="tw-btn tw-btn-small" href="/api/v1/plans/${pid}/cards" target="_blank" rel="noopener" title="${esc(t('plan.cardsTitle'))}">${esc(t('plan.cardsLink'))}</a>` +
+        `<span class="tw-muted">${esc(t('plan.export'))}</span>${['geojson', 'csv', 'kml', 'gpx'].map((e) => `<a class="tw-gpx" href="/api/v1/plans/${pid}/export.${e}" download>${e === 'geojson' ? 'GeoJSON' : e.toUpperCase()}</a>`).join('')}</div>`,
+    );
     return out.join('');
   }
 

@@ -10,6 +10,7 @@ import { coordsToLatLng, ll } from './crsmap';
 import { getLang, num, t, type Key } from './i18n';
 import { esc, siteCategory } from './layers';
 import type { GridProps, SiteProps } from './types';
+import { apiFetch } from './api';
 
 export type Mode = 'car' | 'ebike' | 'foot';
 export const MODES: readonly Mode[] = ['car', 'ebike', 'foot'];
@@ -148,20 +149,51 @@ export function reasonText(reason: string | undefined): string {
   return k ? t(k) : reason;
 }
 
-/** Reads an error body of the API ({code,error} or {error:{message}}) into a message. */
+/** An API answer that is not 2xx: its HTTP status and the message of its body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: Record<string, unknown> | null = null,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** The record was changed by someone else since the page loaded it (412 on If-Match, 409 on a body version). */
+export function isConflict(err: unknown): boolean {
+  return err instanceof HttpError && (err.status === 412 || err.status === 409);
+}
+
+/** The If-Match header naming a record's version (its strong ETag), or none when the version is unknown. */
+export function ifMatch(version: number | undefined): Record<string, string> {
+  return typeof version === 'number' && version > 0 ? { 'If-Match': `"${version}"` } : {};
+}
+
+/**
+ * fetch() through apiFetch (CSRF header on unsafe methods) expecting JSON; the
+ * caller's headers (If-Match) are kept. Reads an error body of the API
+ * ({code,error} or {error:{message}}) into an HttpError's message.
+ */
 export async function requestJSON<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, { ...init, headers: { Accept: 'application/json', ...(init?.body ? { 'Content-Type': 'application/json' } : {}) } });
+  const headers = new Headers(init?.headers);
+  headers.set('Accept', 'application/json');
+  if (init?.body) headers.set('Content-Type', 'application/json');
+  const res = await apiFetch(url, { ...init, headers });
   if (!res.ok) {
     const text = (await res.text().catch(() => '')).trim();
     let msg = text.slice(0, 200);
+    let body: Record<string, unknown> | null = null;
     try {
       const j = JSON.parse(text) as { error?: string | { message?: string } };
+      body = j as Record<string, unknown>;
       if (typeof j.error === 'string') msg = j.error;
       else if (j.error?.message) msg = j.error.message;
     } catch {
       /* not JSON: keep the text */
     }
-    throw new Error(`HTTP ${res.status}${msg ? `: ${msg}` : ''}`);
+    throw new HttpError(res.status, `HTTP ${res.status}${msg ? `: ${msg}` : ''}`, body);
   }
   return (await res.json()) as T;
 }
@@ -747,6 +779,13 @@ export class ResponseView {
       else this.render();
     } catch (err) {
       btn.disabled = false;
+      if (isConflict(err)) {
+        // Someone else changed the kiosks meanwhile: say so and show theirs.
+        if (st) st.textContent = t('edit.conflict');
+        this.deps.showError(t('edit.conflict'), err);
+        await this.deps.kioskAdded().catch(() => undefined);
+        return;
+      }
       if (st) st.textContent = t('siting.failed', { msg: errorText(err) });
       this.deps.showError(t('siting.failed', { msg: errorText(err) }), err);
     }

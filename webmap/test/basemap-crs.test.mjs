@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadTS } from '../scripts/load-ts.mjs';
+import { apiLogin, login } from './login.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -19,6 +20,7 @@ const haveChromium = existsSync(executablePath);
 const skip = !haveChromium && process.env.CI !== 'true' ? `Chromium not found at ${executablePath}` : false;
 const crs = await loadTS('src/crs.ts'); // checked against the Go reference in crs.test.mjs
 const { haversine } = await loadTS('src/geometry.ts');
+let api = fetch; // fetch() as the signed-in user of the real server (test/login.mjs)
 
 async function launch() {
   const { chromium } = await import('playwright-core');
@@ -32,6 +34,7 @@ async function launch() {
 /** Opens the page, recording every request URL and console error. */
 async function open(browser, base) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', deviceScaleFactor: 1 });
+  await login(context, base);
   const page = await context.newPage();
   const requests = [];
   const errors = [];
@@ -43,8 +46,8 @@ async function open(browser, base) {
 }
 
 async function firstKiosk(page, base) {
-  const meta = await (await fetch(`${base}/api/v1/meta`)).json();
-  const fc = await (await fetch(`${base}/api/v1/layers/kiosks?bbox=${meta.bound.map((v) => v.toFixed(6)).join(',')}`)).json();
+  const meta = await (await api(`${base}/api/v1/meta`)).json();
+  const fc = await (await api(`${base}/api/v1/layers/kiosks?bbox=${meta.bound.map((v) => v.toFixed(6)).join(',')}`)).json();
   const f = fc.features[0];
   const drawn = await page.evaluate((id) => {
     const l = window.__tidewatch.layers.kiosks.getLayers().find((l) => String(l.feature.properties.id) === String(id));
@@ -64,7 +67,8 @@ describe('map over a GCJ-02 basemap', { skip, timeout: 120_000 }, () => {
       fake = await startFakeServer({ basemap: { url: '/tiles/{z}/{x}/{y}.png', crs: 'gcj02', attribution: 'test tiles' } });
       base = fake.url;
     }
-    const meta = await (await fetch(`${base}/api/v1/meta`)).json();
+    api = await apiLogin(base);
+    const meta = await (await api(`${base}/api/v1/meta`)).json();
     if (meta.basemap?.crs !== 'gcj02') {
       unused = `the server's basemap is ${meta.basemap?.crs ?? 'wgs84'}: start it with --basemap-crs gcj02`;
       return;
@@ -124,7 +128,7 @@ describe('map over a GCJ-02 basemap', { skip, timeout: 120_000 }, () => {
       const err = haversine([ll.lng, ll.lat], crs.wgs84ToGcj02(firstCoord(coords)));
       assert.ok(err < 1, `${k}: first vertex ${err.toFixed(3)} m from its GCJ-02 position`);
     }
-    const cams = await (await fetch(`${base}/api/v1/layers/cameras?bbox=-180,-90,180,90`)).json();
+    const cams = await (await api(`${base}/api/v1/layers/cameras?bbox=-180,-90,180,90`)).json();
     assert.equal(!!got.wedge, cams.features.some((f) => f.properties.kind === 'fixed' && f.properties.range_m > 0 && f.properties.fov_deg > 0), 'a view wedge for each fixed camera');
     if (got.wedge) {
       // A wedge starts at its camera: the GCJ-02 position of some camera.

@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { login } from './login.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -43,6 +44,7 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
   let page;
   let base;
   let fake = null;
+  let api = fetch; // fetch() as the signed-in user (test/login.mjs)
   const requests = [];
   const consoleErrors = [];
   const artifacts = path.join(root, 'test-artifacts');
@@ -81,8 +83,6 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
       fake = await startFakeServer();
       base = fake.url;
     }
-    const tileURL = (await (await fetch(`${base}/api/v1/meta`)).json()).basemap?.url;
-    if (tileURL) tilePrefix = new URL(tileURL.split('{')[0], base).href;
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath,
@@ -90,6 +90,9 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', deviceScaleFactor: 1 });
+    api = await login(context, base); // the real server: sign in (TIDEWATCH_USER), for the pages and the API calls below
+    const tileURL = (await (await api(`${base}/api/v1/meta`)).json()).basemap?.url;
+    if (tileURL) tilePrefix = new URL(tileURL.split('{')[0], base).href;
     page = await context.newPage();
     watch(page);
     await page.goto(`${base}/`, { waitUntil: 'load' });
@@ -148,12 +151,40 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
       return n;
     });
     assert.ok(painted > 5000, `only ${painted} painted pixels on the canvas`);
-    // Fixed cameras carry a view wedge: the camera group holds more layers than cameras.
-    const camLayers = await page.evaluate(() => window.__tidewatch.layers.cameras.getLayers().length);
-    const fixed = await page.evaluate(() =>
-      window.__tidewatch.layers.cameras.getLayers().filter((l) => l.feature && l.feature.properties.kind === 'fixed').length,
-    );
-    assert.equal(camLayers, counts.cameras + fixed, 'one wedge per fixed camera');
+    // Cameras are clustered below zoom 15 (src/cluster.ts): every camera of the
+    // view is in a bubble or drawn alone, and view wedges wait for zoom 15.
+    const cams = await page.evaluate(() => window.__tidewatch.layers.cameras.stats);
+    assert.ok(cams.represented > 0 && cams.represented <= counts.cameras, `cameras represented: ${cams.represented} of ${counts.cameras}`);
+    if (cams.zoom < 15) assert.equal(cams.extras, 0, 'no view wedges below zoom 15');
+    // At zoom 16 on a fixed camera: single points only, one wedge per fixed camera drawn.
+    const target = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/layers/cameras', { credentials: 'same-origin' });
+      const fc = await r.json();
+      const f = fc.features.find((x) => x.properties.kind === 'fixed');
+      return f ? f.geometry.coordinates : null;
+    });
+    if (target) {
+      const view = await page.evaluate(() => {
+        const m = window.__tidewatch.map;
+        const c = m.getCenter();
+        return [c.lat, c.lng, m.getZoom()];
+      });
+      await page.evaluate(([lon, lat]) => window.__tidewatch.map.setView(window.__tidewatch.toMap([lon, lat]), 16, { animate: false }), target);
+      await page.waitForFunction(() => {
+        const st = window.__tidewatch.layers.cameras.stats;
+        return st.zoom === 16 && st.pending === 0;
+      }, null, { timeout: 10_000 });
+      const z = await page.evaluate(() => {
+        const g = window.__tidewatch.layers.cameras;
+        return { st: { ...g.stats }, layers: g.getLayers().length };
+      });
+      assert.equal(z.st.mode, 'points');
+      assert.equal(z.st.clusters, 0, 'no bubbles at zoom 16');
+      assert.ok(z.st.extras > 0, 'the fixed camera in view has its wedge');
+      assert.equal(z.layers, z.st.points + z.st.extras, 'layers are the points and their wedges');
+      await page.evaluate(([lat, lng, zoom]) => window.__tidewatch.map.setView([lat, lng], zoom, { animate: false }), view);
+      await page.waitForFunction((zoom) => window.__tidewatch.layers.cameras.stats.zoom === Math.round(zoom), view[2], { timeout: 10_000 });
+    }
   });
 
   test('layer control lists the six layers in zh-CN and toggles them', async () => {
@@ -287,7 +318,7 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
   // ---------- 快反圈 / response rings, grid shares, failing sites, kiosk siting ----------
 
   const getReport = async (q) => {
-    const res = await fetch(`${base}/api/v1/response?${q}`);
+    const res = await api(`${base}/api/v1/response?${q}`);
     assert.equal(res.status, 200, `GET /api/v1/response?${q}`);
     return res.json();
   };
@@ -492,7 +523,7 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
 
   test('kiosk siting: propose 2, accept one, the kiosk joins the workspace', async () => {
     const body = { mode: 'car', minutes: 3, weight: 'road', count: 2 };
-    const res = await fetch(`${base}/api/v1/siting/kiosks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await api(`${base}/api/v1/siting/kiosks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     assert.equal(res.status, 200);
     const want = await res.json();
     assert.equal(want.proposals.length, 2);
@@ -558,6 +589,11 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
     assert.equal(created.status(), 201);
     const k = await created.json();
     assert.equal(k.name, '新建警务站（建议 1）');
+    if (!fake) {
+      // The stored kiosk comes back with its version, also as a strong ETag (the next edit's If-Match).
+      assert.ok(k.version > 0, `version ${k.version}`);
+      assert.equal((await created.allHeaders()).etag, `"${k.version}"`);
+    }
     // Meta, the kiosks layer and the response are reloaded with the new kiosk.
     await page.waitForFunction(([m, l, c]) => {
       const tw = window.__tidewatch;
@@ -570,10 +606,11 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
     const kiosk = await page.evaluate((id) => window.__tidewatch.layers.kiosks.getLayers().find((l) => l.feature.properties.id === id)?.feature.properties, k.id);
     assert.equal(kiosk?.name, '新建警务站（建议 1）');
     assert.equal(kiosk?.source, 'proposal');
+    if (!fake) assert.equal(kiosk?.version, k.version, 'the kiosks layer carries the version');
     assert.equal((await respState()).proposals, 1, 'the accepted proposal leaves the map');
     assert.match(await page.textContent('#response-panel'), /已采纳：新建警务站（建议 1）/);
     // The server agrees.
-    const meta = await (await fetch(`${base}/api/v1/meta`)).json();
+    const meta = await (await api(`${base}/api/v1/meta`)).json();
     assert.equal(meta.counts.kiosks, meta0 + 1);
   });
 
@@ -655,7 +692,7 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
     for (const other of ['#response-panel', '#plan-panel', '.leaflet-control-layers', '#legend']) assert.ok(!intersects(pb, await page.locator(other).boundingBox()), `coverage panel overlaps ${other}`);
     const hours = await page.$eval('#cov-hours', (s) => s.value);
     assert.equal(hours, '22,23,0,1', 'the night window by default');
-    const want = await (await fetch(`${base}/api/v1/coverage?hours=${hours}`)).json();
+    const want = await (await api(`${base}/api/v1/coverage?hours=${hours}`)).json();
     const tot = want.total;
     assert.deepEqual(await kpis(), [pctOf(tot.covered_road_m, tot.road_m), pctOf(tot.covered_area_m2, tot.area_m2), pctOf(tot.covered_incident_weight, tot.incident_weight)]);
     // One polygon per grid the grids layer holds, coloured by street coverage.
@@ -677,7 +714,7 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
     await page.waitForFunction((id) => window.__tidewatch.coverage.gapsGrid === id && window.__tidewatch.coverage.gaps > 0, g.id, { timeout: 10_000 });
     await page.evaluate(() => { window.__tidewatch.map.closePopup(); });
     // The uncovered stretches: as many thick red lines as the API returns, ranked by incident weight.
-    const unc = await (await fetch(`${base}/api/v1/coverage/uncovered?limit=50&hours=${hours}`)).json();
+    const unc = await (await api(`${base}/api/v1/coverage/uncovered?limit=50&hours=${hours}`)).json();
     assert.ok(unc.features.length > 0);
     assert.equal(st.uncovered, unc.features.length);
     const lines = await page.evaluate(() => window.__tidewatch.coverageView.uncovered.getLayers().filter((l) => l.stretch).map((l) => [l.stretch.incident_weight, l.options.weight, l.options.color]));
@@ -698,7 +735,7 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
     await page.selectOption('#cov-hours', '');
     await page.waitForFunction(() => window.__tidewatch.coverage.hours === '' && !window.__tidewatch.coverage.busy, null, { timeout: 30_000 });
     assert.ok(requests.slice(mark).some((u) => u.endsWith('/api/v1/coverage')), 'all-day report requested');
-    const all = await (await fetch(`${base}/api/v1/coverage`)).json();
+    const all = await (await api(`${base}/api/v1/coverage`)).json();
     assert.equal((await kpis())[2], pctOf(all.total.covered_incident_weight, all.total.incident_weight));
     await page.selectOption('#cov-hours', '22,23,0,1');
     await page.waitForFunction(() => window.__tidewatch.coverage.hours !== '' && !window.__tidewatch.coverage.busy, null, { timeout: 30_000 });
@@ -770,6 +807,9 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
       }, [box.x + box.width / 2, box.y + box.height / 2]);
     }
     assert.ok(id != null, 'a draggable camera marker');
+    // The store's version of the camera (the layer's "version" property; the fake server has none).
+    const camVersion = (id) => page.evaluate((id) => window.__tidewatch.coverageView.camLayer.getLayers().find((l) => l.cam?.id === id)?.cam.version ?? null, id);
+    const v0 = await camVersion(id);
     const put = page.waitForResponse((r) => new RegExp(`/api/v1/cameras/${id}$`).test(r.url()) && r.request().method() === 'PUT');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
@@ -782,6 +822,12 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
     const moved = await r.json();
     assert.equal(moved.id, id);
     assert.ok(Math.abs(sent.lon - moved.lon) < 1e-6 && Math.abs(sent.lat - moved.lat) < 1e-6);
+    // The edit names the version it was made against; the answer's version is kept for the next edit.
+    assert.equal((await r.request().allHeaders())['if-match'], v0 == null ? undefined : `"${v0}"`, 'If-Match carries the camera version');
+    if (v0 != null) {
+      assert.ok(moved.version > v0, `version ${moved.version} after ${v0}`);
+      await page.waitForFunction(([id, v]) => window.__tidewatch.coverageView.camLayer.getLayers().find((l) => l.cam?.id === id)?.cam.version === v, [id, moved.version], { timeout: 10_000 });
+    }
     await page.waitForFunction((e) => window.__tidewatch.coverage.edits > e, edits0, { timeout: 10_000 });
     assert.equal((await kpis())[0], pctOf(moved.total.covered_road_m, moved.total.road_m), 'street coverage from the PUT response');
     assert.match(await page.textContent('#cov-delta'), /移动摄像头/);
@@ -794,13 +840,48 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
     const cams0 = await page.evaluate(() => window.__tidewatch.coverage.cameras);
     await page.evaluate((id) => { window.__tidewatch.coverageView.camLayer.getLayers().find((l) => l.cam?.id === id).openPopup(); }, acc);
     await popupText(page);
+    const vAcc = await camVersion(acc);
     const del = page.waitForResponse((r) => r.url().endsWith(`/api/v1/cameras/${acc}`) && r.request().method() === 'DELETE');
     await page.click('.leaflet-popup .tw-cam-delete');
-    const d = await (await del).json();
+    const delRes = await del;
+    const d = await delRes.json();
     assert.equal(d.deleted, true);
+    assert.equal((await delRes.request().allHeaders())['if-match'], vAcc == null ? undefined : `"${vAcc}"`, 'the DELETE names the version');
     await page.waitForFunction((n) => window.__tidewatch.coverage.cameras === n - 1, cams0, { timeout: 10_000 });
     assert.equal(await page.evaluate(() => window.__tidewatch.coverage.total.cameras), d.total.cameras);
     assert.equal((await kpis())[0], pctOf(d.total.covered_road_m, d.total.road_m));
+    await page.waitForFunction(() => !window.__tidewatch.coverage.busy, null, { timeout: 30_000 });
+
+    // Someone else changed the camera meanwhile: the server answers 412; the
+    // page says so in the user's language and reloads the cameras.
+    const conflict = { code: 'conflict', error: `camera ${id} was changed by someone else`, kind: 'camera', id, version: 999999 };
+    const stale = async (route) => {
+      if (route.request().method() !== 'PUT') return route.continue();
+      await route.fulfill({ status: 412, contentType: 'application/json', headers: { ETag: '"999999"' }, body: JSON.stringify(conflict) });
+    };
+    await page.route(`**/api/v1/cameras/${id}`, stale);
+    const [c0, l0, e0] = await page.evaluate(() => [window.__tidewatch.coverage.conflicts, window.__tidewatch.coverage.camLoads, window.__tidewatch.coverage.edits]);
+    const refused = page.waitForResponse((r) => new RegExp(`/api/v1/cameras/${id}$`).test(r.url()) && r.request().method() === 'PUT');
+    await page.evaluate((id) => {
+      const tw = window.__tidewatch;
+      const mk = tw.coverageView.camLayer.getLayers().find((l) => l.cam?.id === id);
+      const at = mk.getLatLng();
+      return tw.coverageView.moveCamera(mk.cam, { lat: at.lat + 0.0002, lng: at.lng });
+    }, id);
+    const rr = await refused;
+    assert.equal(rr.status(), 412);
+    assert.equal((await rr.request().allHeaders())['if-match'], v0 == null ? undefined : `"${moved.version}"`, 'the refused edit named the version it saw');
+    await page.waitForFunction(([c, l]) => window.__tidewatch.coverage.conflicts > c && window.__tidewatch.coverage.camLoads > l, [c0, l0], { timeout: 10_000 });
+    assert.match(await page.textContent('#banner'), /该记录已被他人修改，请刷新后重试/);
+    assert.equal(await page.evaluate(() => window.__tidewatch.coverage.edits), e0, 'a refused edit is not counted');
+    const back = await page.evaluate((id) => window.__tidewatch.fromMap(window.__tidewatch.coverageView.camLayer.getLayers().find((l) => l.cam?.id === id)?.getLatLng()), id);
+    assert.ok(Math.abs(back[0] - moved.lon) < 1e-6 && Math.abs(back[1] - moved.lat) < 1e-6, 'the refused move is undone');
+    await page.unroute(`**/api/v1/cameras/${id}`, stale);
+    await page.click('#banner-close');
+    // The conflict was shown on purpose: not an error of a healthy page.
+    for (let i = consoleErrors.length - 1; i >= 0; i--) {
+      if (consoleErrors[i].includes('该记录已被他人修改') || /status of 412/.test(consoleErrors[i])) consoleErrors.splice(i, 1);
+    }
     await page.waitForFunction(() => !window.__tidewatch.coverage.busy, null, { timeout: 30_000 });
   });
 
@@ -825,7 +906,7 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
     assert.deepEqual(req.units.map((u) => [u.kind, u.count]), [['car', 2], ['motorbike', 1], ['foot', 1], ['volunteer', 1]]);
     await page.waitForFunction(() => window.__tidewatch.plan.planned > 0 && !window.__tidewatch.plan.busy, null, { timeout: 120_000 });
     const st = await page.evaluate(() => window.__tidewatch.plan);
-    const fc = await (await fetch(`${base}/api/v1/plans/${st.id}`)).json();
+    const fc = await (await api(`${base}/api/v1/plans/${st.id}`)).json();
     const routes = fc.features.filter((f) => f.properties.layer === 'route');
     assert.ok(routes.length >= 4, `${routes.length} routes`);
     assert.equal(st.routes, routes.length, 'a route drawn for every unit');
@@ -859,7 +940,7 @@ describe('web map in Chromium', { skip: !haveChromium && (skip || 'Chromium miss
     // The unit list: distance, duration and a GPX link that returns a GPX document.
     const rows = await page.$$eval('#plan-unit-list tr[data-unit]', (trs) => trs.map((tr) => [tr.dataset.unit, tr.querySelector('a.tw-gpx').getAttribute('href')]));
     assert.equal(rows.length, routes.length);
-    const gpx = await fetch(`${base}${rows[0][1]}`);
+    const gpx = await api(`${base}${rows[0][1]}`);
     assert.equal(gpx.status, 200);
     assert.match(gpx.headers.get('content-type'), /gpx/);
     const doc = await gpx.text();
