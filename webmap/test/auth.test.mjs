@@ -78,7 +78,7 @@ describe('sign-in in Chromium', { skip, timeout: 180_000 }, () => {
     const { context, page } = await fresh();
     page.on('request', (r) => requests.push(new URL(r.url()).pathname));
     await page.waitForSelector('#signin-form', { state: 'visible' });
-    assert.equal((await page.textContent('#signin-title')).trim(), '登录');
+    await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent.trim() === want, ['#signin-title', '登录'], { timeout: 5_000 });
     assert.equal(await page.isVisible('#map'), false, 'the map is hidden');
     assert.equal(await page.evaluate(() => window.__tidewatch.ready), false);
     assert.equal(await page.isVisible('#signout'), false);
@@ -89,11 +89,11 @@ describe('sign-in in Chromium', { skip, timeout: 180_000 }, () => {
     await page.screenshot({ path: path.join(artifacts, 'signin.png') });
     // English on the sign-in screen too.
     await page.click('#lang-switch');
-    assert.equal((await page.textContent('#signin-title')).trim(), 'Sign in');
-    assert.equal((await page.textContent('#signin-submit')).trim(), 'Sign in');
+    await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent.trim() === want, ['#signin-title', 'Sign in'], { timeout: 5_000 });
+    await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent.trim() === want, ['#signin-submit', 'Sign in'], { timeout: 5_000 });
     await page.screenshot({ path: path.join(artifacts, 'signin-en.png') });
     await page.click('#lang-switch');
-    assert.equal((await page.textContent('#signin-submit')).trim(), '登录');
+    await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent.trim() === want, ['#signin-submit', '登录'], { timeout: 5_000 });
     await context.close();
   });
 
