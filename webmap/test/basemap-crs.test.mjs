@@ -111,7 +111,9 @@ describe('map over a GCJ-02 basemap', { skip, timeout: 120_000 }, () => {
     // look at single features, each at street zoom over a feature of its own.
     const api0 = async (layer) => (await (await api(`${base}/api/v1/layers/${layer}?bbox=-180,-90,180,90`)).json()).features;
     const viewAt = async (coords, zoom) => {
-      await page.evaluate(([c, z]) => window.__tidewatch.map.setView(window.__tidewatch.toMap(c), z, { animate: false }), [coords, zoom]);
+      await page.evaluate(([c, z]) => {
+        window.__tidewatch.map.setView(window.__tidewatch.toMap(c), z, { animate: false });
+      }, [coords, zoom]);
       await page.waitForFunction((z) => ['cameras', 'incidents'].every((n) => {
         const st = window.__tidewatch.layers[n].stats;
         return st.zoom === z && st.pending === 0;
