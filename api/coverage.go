@@ -252,30 +252,15 @@ func (s *Server) putCamera(w http.ResponseWriter, r *http.Request, id int64) {
 		Error(w, r, err)
 		return
 	}
-	if err := s.writable(); err != nil {
-		Error(w, r, err)
+	op := planner.OpUpdate
+	if id == 0 {
+		op = planner.OpCreate
+	}
+	e, ok := s.startEdit(w, r, planner.KindCamera, op, id, req.Version)
+	if !ok {
 		return
 	}
-	ws, unlock, err := s.beginEdit(r.Context())
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	defer unlock()
-	e := planner.Edit{Op: planner.OpCreate, Kind: planner.KindCamera}
-	var ifm bool
-	if id != 0 {
-		if findCamera(ws, id) == nil {
-			Error(w, r, planner.Errorf(planner.ENOTFOUND, "no camera %d", id))
-			return
-		}
-		ver, viaHeader, err := precondition(r, req.Version, planner.KindCamera, id)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		e.Op, e.ID, e.Version, ifm = planner.OpUpdate, id, ver, viaHeader
-	}
+	defer e.unlock()
 	cam := planner.Camera{ID: id, Name: req.Name, Ref: req.Ref, Location: geo.Point{Lon: req.Lon, Lat: req.Lat},
 		Kind: planner.CameraKind(req.Kind), DirectionDeg: req.DirectionDeg, FOVDeg: req.FOVDeg, RangeM: req.RangeM}
 	if id == 0 {
@@ -283,15 +268,14 @@ func (s *Server) putCamera(w http.ResponseWriter, r *http.Request, id int64) {
 	}
 	// Defaults by kind, and the stored name, ref and source kept (a new
 	// camera is named after the ID it will most likely get).
-	_, cam, err = planner.WithCamera(ws, cam)
+	_, cam, err := planner.WithCamera(e.ws, cam)
 	if err != nil {
 		Error(w, r, err)
 		return
 	}
-	e.Camera = &cam
-	a, err := s.applyEdit(r.Context(), e)
-	if err != nil {
-		s.editFailed(w, r, err, planner.KindCamera, id, ifm)
+	e.edit.Camera = &cam
+	a, ok := s.commit(w, r, e)
+	if !ok {
 		return
 	}
 	cov, err := s.coverage(r)
@@ -301,12 +285,7 @@ func (s *Server) putCamera(w http.ResponseWriter, r *http.Request, id int64) {
 	}
 	saved := a.Camera
 	fp, _ := cov.Footprint(saved.ID)
-	status := http.StatusOK
-	if id == 0 {
-		status = http.StatusCreated
-		w.Header().Set("Location", "/api/v1/cameras/"+strconv.FormatInt(saved.ID, 10))
-	}
-	writeRecord(w, status, a.Version, cameraResponse{ID: saved.ID, Ref: saved.Ref, Name: saved.Name, Kind: string(saved.Kind), DirectionDeg: saved.DirectionDeg,
+	writeSaved(w, a, cameraResponse{ID: saved.ID, Ref: saved.Ref, Name: saved.Name, Kind: string(saved.Kind), DirectionDeg: saved.DirectionDeg,
 		FOVDeg: saved.FOVDeg, RangeM: saved.RangeM, Lon: saved.Location.Lon, Lat: saved.Location.Lat, Source: saved.Source, Version: a.Version,
 		AreaM2: fp.AreaM2, Total: cov.Report().Total})
 }

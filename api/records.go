@@ -426,6 +426,72 @@ func (s *Server) beginEdit(ctx context.Context) (*planner.Workspace, func(), err
 	return s.idx.Load().WS, s.mu.Unlock, nil
 }
 
+// recordEdit is an edit of one record being made by a handler: the
+// workspace it is made against (under the edit lock), the edit so far
+// (op, kind, id and the version the client saw) and whether that version
+// came by If-Match (a stale one is then 412, else 409).
+type recordEdit struct {
+	ws     *planner.Workspace
+	edit   planner.Edit
+	ifm    bool
+	unlock func()
+}
+
+// startEdit begins an edit of record id of kind (0: a new record): the
+// server must be writable; the edit lock is taken against the stored
+// revision; an existing record must exist, and the request must say which
+// version it edits (If-Match or bodyVersion, see precondition). On error
+// it has answered the request and returns false; else the caller must
+// call e.unlock.
+func (s *Server) startEdit(w http.ResponseWriter, r *http.Request, kind planner.RecordKind, op planner.EditOp, id, bodyVersion int64) (recordEdit, bool) {
+	if err := s.writable(); err != nil {
+		Error(w, r, err)
+		return recordEdit{}, false
+	}
+	ws, unlock, err := s.beginEdit(r.Context())
+	if err != nil {
+		Error(w, r, err)
+		return recordEdit{}, false
+	}
+	e := recordEdit{ws: ws, edit: planner.Edit{Op: op, Kind: kind, ID: id}, unlock: unlock}
+	if op == planner.OpCreate {
+		return e, true
+	}
+	if _, ok := recordVersion(ws, kind, id); !ok {
+		unlock()
+		Error(w, r, planner.Errorf(planner.ENOTFOUND, "no %s %d", kind, id))
+		return recordEdit{}, false
+	}
+	if e.edit.Version, e.ifm, err = precondition(r, bodyVersion, kind, id); err != nil {
+		unlock()
+		writeError(w, r, err)
+		return recordEdit{}, false
+	}
+	return e, true
+}
+
+// commit applies the edit (with its record set by the caller); on error
+// it has answered the request (editFailed) and returns false.
+func (s *Server) commit(w http.ResponseWriter, r *http.Request, e recordEdit) (planner.Applied, bool) {
+	a, err := s.applyEdit(r.Context(), e.edit)
+	if err != nil {
+		s.editFailed(w, r, err, e.edit.Kind, e.edit.ID, e.ifm)
+		return a, false
+	}
+	return a, true
+}
+
+// writeSaved answers a create (201 with Location /api/v1/{kind}s/{id}) or
+// an update (200) with the saved record v and its version as ETag.
+func writeSaved(w http.ResponseWriter, a planner.Applied, v any) {
+	status := http.StatusOK
+	if a.Op == planner.OpCreate {
+		status = http.StatusCreated
+		w.Header().Set("Location", "/api/v1/"+string(a.Kind)+"s/"+strconv.FormatInt(a.ID, 10))
+	}
+	writeRecord(w, status, a.Version, v)
+}
+
 // decodeOptionalBody decodes a JSON body into v if there is one (DELETE
 // may carry {"version": N} instead of If-Match).
 func decodeOptionalBody(w http.ResponseWriter, r *http.Request, v any) error {
@@ -568,26 +634,12 @@ func (s *Server) updateKiosk(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
-	if err := s.writable(); err != nil {
-		Error(w, r, err)
+	e, ok := s.startEdit(w, r, planner.KindKiosk, planner.OpUpdate, id, req.Version)
+	if !ok {
 		return
 	}
-	ws, unlock, err := s.beginEdit(r.Context())
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	defer unlock()
-	old := findKiosk(ws, id)
-	if old == nil {
-		Error(w, r, planner.Errorf(planner.ENOTFOUND, "no kiosk %d", id))
-		return
-	}
-	ver, ifm, err := precondition(r, req.Version, planner.KindKiosk, id)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
+	defer e.unlock()
+	old := findKiosk(e.ws, id)
 	k := planner.Kiosk{Name: strings.TrimSpace(req.Name), Ref: req.Ref, Location: geo.Point{Lon: req.Lon, Lat: req.Lat},
 		Staff: req.Staff, Vehicles: req.Vehicles, Source: old.Source}
 	if k.Name == "" {
@@ -596,12 +648,10 @@ func (s *Server) updateKiosk(w http.ResponseWriter, r *http.Request) {
 	if k.Ref == "" {
 		k.Ref = old.Ref
 	}
-	a, err := s.applyEdit(r.Context(), planner.Edit{Op: planner.OpUpdate, Kind: planner.KindKiosk, ID: id, Version: ver, Kiosk: &k})
-	if err != nil {
-		s.editFailed(w, r, err, planner.KindKiosk, id, ifm)
-		return
+	e.edit.Kiosk = &k
+	if a, ok := s.commit(w, r, e); ok {
+		writeSaved(w, a, kioskOut(a.Kiosk))
 	}
-	writeRecord(w, http.StatusOK, a.Version, kioskOut(a.Kiosk))
 }
 
 // deleteKiosk serves DELETE /api/v1/kiosks/{id} (If-Match).
@@ -618,10 +668,6 @@ func (s *Server) deleteRecord(w http.ResponseWriter, r *http.Request, kind plann
 		Error(w, r, err)
 		return
 	}
-	if err := s.writable(); err != nil {
-		Error(w, r, err)
-		return
-	}
 	var req struct {
 		Version int64 `json:"version"`
 	}
@@ -629,24 +675,13 @@ func (s *Server) deleteRecord(w http.ResponseWriter, r *http.Request, kind plann
 		Error(w, r, err)
 		return
 	}
-	ws, unlock, err := s.beginEdit(r.Context())
-	if err != nil {
-		Error(w, r, err)
+	e, ok := s.startEdit(w, r, kind, planner.OpDelete, id, req.Version)
+	if !ok {
 		return
 	}
-	defer unlock()
-	if _, ok := recordVersion(ws, kind, id); !ok {
-		Error(w, r, planner.Errorf(planner.ENOTFOUND, "no %s %d", kind, id))
-		return
-	}
-	ver, ifm, err := precondition(r, req.Version, kind, id)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	a, err := s.applyEdit(r.Context(), planner.Edit{Op: planner.OpDelete, Kind: kind, ID: id, Version: ver})
-	if err != nil {
-		s.editFailed(w, r, err, kind, id, ifm)
+	defer e.unlock()
+	a, ok := s.commit(w, r, e)
+	if !ok {
 		return
 	}
 	body := map[string]any{"id": id, "deleted": true, "version": a.Version}
@@ -763,47 +798,24 @@ func (s *Server) putUnit(w http.ResponseWriter, r *http.Request, id int64) {
 		Error(w, r, err)
 		return
 	}
-	if err := s.writable(); err != nil {
-		Error(w, r, err)
-		return
-	}
-	ws, unlock, err := s.beginEdit(r.Context())
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	defer unlock()
-	e := planner.Edit{Op: planner.OpCreate, Kind: planner.KindUnit}
-	var ifm bool
-	if id != 0 {
-		if findUnit(ws, id) == nil {
-			Error(w, r, planner.Errorf(planner.ENOTFOUND, "no unit %d", id))
-			return
-		}
-		ver, viaHeader, err := precondition(r, req.Version, planner.KindUnit, id)
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		e.Op, e.ID, e.Version, ifm = planner.OpUpdate, id, ver, viaHeader
-	}
-	u, err := unitFrom(ws, req)
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	e.Unit = &u
-	a, err := s.applyEdit(r.Context(), e)
-	if err != nil {
-		s.editFailed(w, r, err, planner.KindUnit, id, ifm)
-		return
-	}
-	status := http.StatusOK
+	op := planner.OpUpdate
 	if id == 0 {
-		status = http.StatusCreated
-		w.Header().Set("Location", "/api/v1/units/"+strconv.FormatInt(a.ID, 10))
+		op = planner.OpCreate
 	}
-	writeRecord(w, status, a.Version, unitOut(a.Unit))
+	e, ok := s.startEdit(w, r, planner.KindUnit, op, id, req.Version)
+	if !ok {
+		return
+	}
+	defer e.unlock()
+	u, err := unitFrom(e.ws, req)
+	if err != nil {
+		Error(w, r, err)
+		return
+	}
+	e.edit.Unit = &u
+	if a, ok := s.commit(w, r, e); ok {
+		writeSaved(w, a, unitOut(a.Unit))
+	}
 }
 
 // deleteUnit serves DELETE /api/v1/units/{id} (If-Match).

@@ -176,29 +176,21 @@ func (s *Server) addKiosk(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, err)
 		return
 	}
-	if err := s.writable(); err != nil {
-		Error(w, r, err)
+	e, ok := s.startEdit(w, r, planner.KindKiosk, planner.OpCreate, 0, 0)
+	if !ok {
 		return
 	}
-	ws, unlock, err := s.beginEdit(r.Context())
-	if err != nil {
-		Error(w, r, err)
-		return
-	}
-	defer unlock()
+	defer e.unlock()
 	// Checks and the default name ("新警务站 N", after the ID the kiosk
 	// will most likely get).
-	_, k, err := planner.WithKiosk(ws, planner.Kiosk{Name: req.Name, Ref: req.Ref, Location: geo.Point{Lon: req.Lon, Lat: req.Lat},
+	_, k, err := planner.WithKiosk(e.ws, planner.Kiosk{Name: req.Name, Ref: req.Ref, Location: geo.Point{Lon: req.Lon, Lat: req.Lat},
 		Staff: req.Staff, Vehicles: req.Vehicles, Source: planner.SourceProposal})
 	if err != nil {
 		Error(w, r, err)
 		return
 	}
-	a, err := s.applyEdit(r.Context(), planner.Edit{Op: planner.OpCreate, Kind: planner.KindKiosk, Kiosk: &k})
-	if err != nil {
-		Error(w, r, err)
-		return
+	e.edit.Kiosk = &k
+	if a, ok := s.commit(w, r, e); ok {
+		writeSaved(w, a, kioskOut(a.Kiosk))
 	}
-	w.Header().Set("Location", "/api/v1/kiosks/"+strconv.FormatInt(a.ID, 10))
-	writeRecord(w, http.StatusCreated, a.Version, kioskOut(a.Kiosk))
 }
