@@ -174,32 +174,33 @@ func resolveEdit(ws *planner.Workspace, a *ScenarioEdit) (planner.Edit, error) {
 	} else if a.ID <= 0 {
 		return e, planner.Errorf(planner.EINVALID, "%s %s: the id of the stored record is required", e.Op, e.Kind)
 	}
+	if err := scFillVersion(&e, ws); err != nil {
+		return e, err
+	}
+	// An update starts from the stored record (nil when it no longer
+	// exists: then every field must be given).
+	update := e.Op == planner.OpUpdate
 	var err error
-	switch e.Kind {
-	case planner.KindCamera:
+	switch {
+	case e.Op == planner.OpDelete:
+	case e.Kind == planner.KindCamera:
 		var cur *planner.Camera
-		if i := slices.IndexFunc(ws.Cameras, func(c planner.Camera) bool { return c.ID == a.ID }); i >= 0 && e.Op != planner.OpCreate {
-			cur = &ws.Cameras[i]
+		if update {
+			cur = findCamera(ws, a.ID)
 		}
-		if err = scFillVersion(&e, cur != nil, func() int64 { return cur.Version }); err == nil && e.Op != planner.OpDelete {
-			e.Camera, err = scEditCamera(a, cur)
-		}
-	case planner.KindKiosk:
+		e.Camera, err = scEditCamera(a, cur)
+	case e.Kind == planner.KindKiosk:
 		var cur *planner.Kiosk
-		if i := slices.IndexFunc(ws.Kiosks, func(k planner.Kiosk) bool { return k.ID == a.ID }); i >= 0 && e.Op != planner.OpCreate {
-			cur = &ws.Kiosks[i]
+		if update {
+			cur = findKiosk(ws, a.ID)
 		}
-		if err = scFillVersion(&e, cur != nil, func() int64 { return cur.Version }); err == nil && e.Op != planner.OpDelete {
-			e.Kiosk, err = scEditKiosk(a, cur)
-		}
-	case planner.KindUnit:
+		e.Kiosk, err = scEditKiosk(a, cur)
+	case e.Kind == planner.KindUnit:
 		var cur *planner.Unit
-		if i := slices.IndexFunc(ws.Units, func(u planner.Unit) bool { return u.ID == a.ID }); i >= 0 && e.Op != planner.OpCreate {
-			cur = &ws.Units[i]
+		if update {
+			cur = findUnit(ws, a.ID)
 		}
-		if err = scFillVersion(&e, cur != nil, func() int64 { return cur.Version }); err == nil && e.Op != planner.OpDelete {
-			e.Unit, err = scEditUnit(a, cur)
-		}
+		e.Unit, err = scEditUnit(a, cur)
 	}
 	if err != nil {
 		return e, err
@@ -209,14 +210,15 @@ func resolveEdit(ws *planner.Workspace, a *ScenarioEdit) (planner.Edit, error) {
 
 // scFillVersion gives an update or delete without a version the stored
 // record's; without a stored record the version must be given.
-func scFillVersion(e *planner.Edit, exists bool, current func() int64) error {
+func scFillVersion(e *planner.Edit, ws *planner.Workspace) error {
 	if e.Op == planner.OpCreate || e.Version != 0 {
 		return nil // a given version is checked by Edit.Validate, its freshness by the comparison
 	}
+	v, exists := recordVersion(ws, e.Kind, e.ID)
 	if !exists {
 		return planner.Errorf(planner.EINVALID, "%s %d does not exist", e.Kind, e.ID)
 	}
-	e.Version = current()
+	e.Version = v
 	if e.Version <= 0 {
 		return planner.Errorf(planner.EINVALID, "%s %d has no stored version yet (reload the workspace)", e.Kind, e.ID)
 	}
