@@ -11,7 +11,7 @@ import { boundsWGS, coordsToLatLng, ll, lls, wgs } from './crsmap';
 import { bboxParam, sectorRing } from './geometry';
 import { getLang, num, t, type Key } from './i18n';
 import { CAMERA_COLOR, ROAD_STYLE, esc, roadClass } from './layers';
-import { NO_ROAD_COLOR, PROPOSAL_COLOR, errorText, ifMatch, isConflict, pct, requestJSON, table } from './response';
+import { NO_ROAD_COLOR, PROPOSAL_COLOR, errorText, ifMatch, isConflict, pct, requestJSON, runSiting, table, type SitingHost } from './response';
 import type { CameraProps, GridProps } from './types';
 import { can } from './login';
 
@@ -626,23 +626,23 @@ export class CoverageView {
       return;
     }
     const hours = this.state.hours ? this.state.hours.split(',').map(Number) : [];
-    this.state.busy = true;
-    this.sitingStatus = { text: () => t('camsite.working'), bad: false };
-    this.render();
-    try {
-      const res = await requestJSON<CameraSiting>('/api/v1/siting/cameras', { method: 'POST', body: JSON.stringify({ count, min_spacing_m: spacing, hours }) });
-      this.state.siting = res;
-      this.state.accepted = [];
-      this.drawProposals(res);
-      this.sitingStatus = { text: () => (res.proposals?.length ? t('camsite.hint') : t('camsite.none')), bad: false };
-    } catch (err) {
-      this.sitingStatus = { text: () => t('camsite.failed', { msg: errorText(err) }), bad: true };
-      this.deps.showError(t('camsite.failed', { msg: errorText(err) }), err);
-    } finally {
-      this.state.busy = false;
-      this.render();
-      this.deps.changed();
-    }
+    await runSiting(this.sitingHost(), '/api/v1/siting/cameras', { count, min_spacing_m: spacing, hours }, {
+      working: 'camsite.working',
+      hint: 'camsite.hint',
+      none: 'camsite.none',
+      failed: 'camsite.failed',
+    });
+  }
+
+  private sitingHost(): SitingHost<CameraSiting> {
+    return {
+      state: this.state,
+      setStatus: (st) => (this.sitingStatus = st),
+      render: () => this.render(),
+      draw: (res) => this.drawProposals(res),
+      showError: (m, e) => this.deps.showError(m, e),
+      changed: () => this.deps.changed(),
+    };
   }
 
   private drawProposals(res: CameraSiting): void {

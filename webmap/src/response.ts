@@ -202,6 +202,52 @@ export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** A panel's status line: its text (re-read on a language switch) and whether it is bad news. */
+export interface Status {
+  text: () => string;
+  bad: boolean;
+}
+
+/** What a siting run needs of its panel (kiosk siting here, camera 补盲 in coverage.ts). */
+export interface SitingHost<R> {
+  state: { busy: boolean; siting: R | null; accepted: unknown[] };
+  setStatus(s: Status): void;
+  render(): void;
+  draw(res: R): void;
+  showError(message: string, err: unknown): void;
+  changed(): void;
+}
+
+/**
+ * Runs one siting request for a panel: busy meanwhile, the status from the
+ * keys (working, then hint or none, or failed with the message), the result
+ * kept with nothing accepted yet, and its proposals drawn.
+ */
+export async function runSiting<R extends { proposals?: unknown[] | null }>(
+  host: SitingHost<R>,
+  url: string,
+  body: unknown,
+  keys: { working: Key; hint: Key; none: Key; failed: Key },
+): Promise<void> {
+  host.state.busy = true;
+  host.setStatus({ text: () => t(keys.working), bad: false });
+  host.render();
+  try {
+    const res = await requestJSON<R>(url, { method: 'POST', body: JSON.stringify(body) });
+    host.state.siting = res;
+    host.state.accepted = [];
+    host.draw(res);
+    host.setStatus({ text: () => (res.proposals?.length ? t(keys.hint) : t(keys.none)), bad: false });
+  } catch (err) {
+    host.setStatus({ text: () => t(keys.failed, { msg: errorText(err) }), bad: true });
+    host.showError(t(keys.failed, { msg: errorText(err) }), err);
+  } finally {
+    host.state.busy = false;
+    host.render();
+    host.changed();
+  }
+}
+
 // ---------- popups ----------
 
 export function table(heading: string, rows: [string, string][]): string {
@@ -689,23 +735,23 @@ export class ResponseView {
     const body: Record<string, unknown> = { mode: f.mode, minutes, weight: f.sitingWeight };
     if (f.sitingBy === 'count') body.count = count;
     else body.target_percent = target;
-    this.state.busy = true;
-    this.sitingStatus = { text: () => t('siting.working'), bad: false };
-    this.render();
-    try {
-      const res = await requestJSON<KioskSiting>('/api/v1/siting/kiosks', { method: 'POST', body: JSON.stringify(body) });
-      this.state.siting = res;
-      this.state.accepted = [];
-      this.drawProposals(res);
-      this.sitingStatus = { text: () => res.proposals?.length ? t('siting.hint') : t('siting.none'), bad: false };
-    } catch (err) {
-      this.sitingStatus = { text: () => t('siting.failed', { msg: errorText(err) }), bad: true };
-      this.deps.showError(t('siting.failed', { msg: errorText(err) }), err);
-    } finally {
-      this.state.busy = false;
-      this.render();
-      this.deps.changed();
-    }
+    await runSiting(this.sitingHost(), '/api/v1/siting/kiosks', body, {
+      working: 'siting.working',
+      hint: 'siting.hint',
+      none: 'siting.none',
+      failed: 'siting.failed',
+    });
+  }
+
+  private sitingHost(): SitingHost<KioskSiting> {
+    return {
+      state: this.state,
+      setStatus: (st) => (this.sitingStatus = st),
+      render: () => this.render(),
+      draw: (res) => this.drawProposals(res),
+      showError: (m, e) => this.deps.showError(m, e),
+      changed: () => this.deps.changed(),
+    };
   }
 
   private drawProposals(res: KioskSiting): void {
