@@ -92,10 +92,8 @@ func ExpandUnits(ws *planner.Workspace, specs []UnitSpec) ([]planner.Unit, [][]p
 func resolveKiosk(ws *planner.Workspace, raw json.RawMessage) (int64, error) {
 	var id int64
 	if err := json.Unmarshal(raw, &id); err == nil {
-		for _, k := range ws.Kiosks {
-			if k.ID == id {
-				return id, nil
-			}
+		if findKiosk(ws, id) != nil {
+			return id, nil
 		}
 		return 0, planner.Errorf(planner.ENOTFOUND, "no kiosk with id %d", id)
 	}

@@ -532,12 +532,8 @@ func describeEdit(base *planner.Workspace, n int, e planner.Edit) reportEdit {
 	var parts []string
 	add := func(f string, args ...any) { parts = append(parts, fmt.Sprintf(f, args...)) }
 	kioskName := func(id int64) string {
-		for _, k := range base.Kiosks {
-			if k.ID == id {
-				if k.Name != "" {
-					return quoted(k.Name) + " #" + strconv.FormatInt(id, 10)
-				}
-			}
+		if k := findKiosk(base, id); k != nil && k.Name != "" {
+			return quoted(k.Name) + " #" + strconv.FormatInt(id, 10)
 		}
 		return "#" + strconv.FormatInt(id, 10)
 	}
@@ -548,10 +544,8 @@ func describeEdit(base *planner.Workspace, n int, e planner.Edit) reportEdit {
 	switch e.Kind {
 	case planner.KindCamera:
 		var old *planner.Camera
-		for i := range base.Cameras {
-			if base.Cameras[i].ID == e.ID && e.Op != planner.OpCreate {
-				old = &base.Cameras[i]
-			}
+		if e.Op != planner.OpCreate {
+			old = findCamera(base, e.ID)
 		}
 		switch {
 		case e.Op == planner.OpCreate && e.Camera != nil:
@@ -618,10 +612,8 @@ func describeEdit(base *planner.Workspace, n int, e planner.Edit) reportEdit {
 		}
 	case planner.KindKiosk:
 		var old *planner.Kiosk
-		for i := range base.Kiosks {
-			if base.Kiosks[i].ID == e.ID && e.Op != planner.OpCreate {
-				old = &base.Kiosks[i]
-			}
+		if e.Op != planner.OpCreate {
+			old = findKiosk(base, e.ID)
 		}
 		switch {
 		case e.Op == planner.OpCreate && e.Kiosk != nil:
@@ -672,10 +664,8 @@ func describeEdit(base *planner.Workspace, n int, e planner.Edit) reportEdit {
 		}
 	case planner.KindUnit:
 		var old *planner.Unit
-		for i := range base.Units {
-			if base.Units[i].ID == e.ID && e.Op != planner.OpCreate {
-				old = &base.Units[i]
-			}
+		if e.Op != planner.OpCreate {
+			old = findUnit(base, e.ID)
 		}
 		kind := func(k planner.UnitKind) string {
 			if n, ok := unitKindNames[k]; ok {

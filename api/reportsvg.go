@@ -330,12 +330,9 @@ func routeSVG(idx *planner.SpatialIndex, p *planner.Plan, ui int, w, h float64) 
 			b = b.Extend(s.Location)
 		}
 	}
-	var home *planner.Kiosk
-	for i := range ws.Kiosks {
-		if ws.Kiosks[i].ID == u.KioskID {
-			home = &ws.Kiosks[i]
-			b = b.Extend(home.Location)
-		}
+	home := findKiosk(ws, u.KioskID)
+	if home != nil {
+		b = b.Extend(home.Location)
 	}
 	if b.IsEmpty() {
 		b = reportBound(ws)
