@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { loadTS } from '../scripts/load-ts.mjs';
 import { apiLogin, login } from './login.mjs';
+import { executablePath, launchChromium } from './chromium.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const haveChromium = existsSync(executablePath);
 const skip = !haveChromium && process.env.CI !== 'true' ? `Chromium not found at ${executablePath}` : false;
 const crs = await loadTS('src/crs.ts'); // checked against the Go reference in crs.test.mjs
@@ -23,12 +23,7 @@ const { haversine } = await loadTS('src/geometry.ts');
 let api = fetch; // fetch() as the signed-in user of the real server (test/login.mjs)
 
 async function launch() {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  return launchChromium();
 }
 
 /** Opens the page, recording every request URL and console error. */

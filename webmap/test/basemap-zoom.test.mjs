@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { executablePath, launchChromium } from './chromium.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const haveChromium = existsSync(executablePath);
 const skip = !haveChromium && process.env.CI !== 'true' ? `Chromium not found at ${executablePath}` : false;
 if (skip) console.log(`# skipping the basemap zoom test: ${skip}`);
@@ -32,12 +32,7 @@ describe('basemap zoom range from the tile source', { skip, timeout: 120_000 }, 
     assert.ok(existsSync(path.join(root, 'dist', 'app.js')), 'dist/app.js is missing: run `npm run build` first');
     const { startFakeServer } = await import('../scripts/fake-server.mjs');
     fake = await startFakeServer({ basemap: { url: '/tiles/{z}/{x}/{y}.png', attribution: '测试底图', crs: 'wgs84', minzoom: MIN, maxzoom: MAX, format: 'png' } });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, locale: 'zh-CN', deviceScaleFactor: 1 });
     page = await context.newPage();
     page.on('request', (r) => {

@@ -23,9 +23,9 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import proj4 from 'proj4';
 import { login } from './login.mjs';
+import { executablePath, launchChromium } from './chromium.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const haveChromium = existsSync(executablePath);
 const ci = process.env.CI === 'true';
 const serverURL = process.env.TIDEWATCH_IMPORT_URL;
@@ -247,12 +247,7 @@ describe('import in Chromium', { skip: skip || (!haveChromium && 'Chromium missi
   before(async () => {
     base = serverURL.replace(/\/+$/, '');
     process.env.TIDEWATCH_URL ||= base; // login.mjs signs in against a real server only
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', deviceScaleFactor: 1 });
     await login(context, base);
     page = await context.newPage();

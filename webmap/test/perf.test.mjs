@@ -22,9 +22,9 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { login } from './login.mjs';
+import { executablePath, launchChromium } from './chromium.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const haveChromium = existsSync(executablePath);
 const ci = process.env.CI === 'true';
 const skip = !haveChromium && !ci ? `Chromium not found at ${executablePath} (apt-get install chromium, or set CHROMIUM)` : false;
@@ -138,12 +138,7 @@ describe('web map performance in Chromium', { skip: !haveChromium && (skip || 'C
       fake = await startFakeServer();
       base = fake.url;
     }
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     chromiumVersion = browser.version();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', deviceScaleFactor: 1 });
     await login(context, base);

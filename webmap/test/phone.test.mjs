@@ -22,9 +22,9 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { login } from './login.mjs';
+import { executablePath, launchChromium } from './chromium.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const haveChromium = existsSync(executablePath);
 const ci = process.env.CI === 'true';
 const skip = !haveChromium && !ci ? `Chromium not found at ${executablePath} (apt-get install chromium, or set CHROMIUM)` : false;
@@ -57,12 +57,7 @@ describe('phone views in Chromium', { skip: !haveChromium && (skip || 'Chromium 
       fake = await startFakeServer();
       base = fake.url;
     }
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     await mkdir(artifacts, { recursive: true });
   });
 

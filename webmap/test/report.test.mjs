@@ -22,9 +22,9 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { login } from './login.mjs';
+import { executablePath, launchChromium } from './chromium.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const haveChromium = existsSync(executablePath);
 const ci = process.env.CI === 'true';
 const server = process.env.TIDEWATCH_URL;
@@ -84,12 +84,7 @@ describe('printable report and route cards in Chromium', { skip: missing || fals
 
   before(async () => {
     base = server.replace(/\/+$/, '');
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1000, height: 1400 }, locale: 'zh-CN', deviceScaleFactor: 1 });
     api = await login(context, base);
     await mkdir(artifacts, { recursive: true });

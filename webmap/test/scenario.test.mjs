@@ -18,9 +18,9 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { login } from './login.mjs';
+import { executablePath, launchChromium } from './chromium.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
 const haveChromium = existsSync(executablePath);
 const ci = process.env.CI === 'true';
 const realServer = !!process.env.TIDEWATCH_URL;
@@ -74,12 +74,7 @@ describe('scenarios in Chromium', { skip: skip || (!haveChromium && 'Chromium mi
 
   before(async () => {
     base = process.env.TIDEWATCH_URL.replace(/\/+$/, '');
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', deviceScaleFactor: 1 });
     api = await login(context, base);
     page = await context.newPage();
